@@ -1,0 +1,284 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import { apiGroupList, apiResourceList, apiVersions, findGroupVersion, VERSION_INFO } from './discovery.js';
+import { isRecord, stringField, type KubeObject } from './object.js';
+import { openApiDocument, openApiPath, openApiRoot } from './openapi.js';
+import { apiVersionOf, findResourceType, groupVersions, type ResourceType } from './resources.js';
+import { parseFieldSelector, parseLabelSelector } from './selectors.js';
+import { ApiError, badRequest, entityTooLarge, methodNotAllowed, pathNotFound, success, unsupportedMediaType } from './status.js';
+import type { DeletePreconditions, Selection, Store, WriteOptions } from './store.js';
+import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './table.js';
+import { serveWatch } from './watch.js';
+
+/** The API server's default request body limit. */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+const PATCH_TYPES = new Set(['application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']);
+
+export interface RouterContext {
+  readonly store: Store;
+  /** `host:port` the sandbox listens on, for `/api`'s serverAddressByClientCIDRs. */
+  serverAddress(): string;
+  /** Ends every open watch when the sandbox closes. */
+  readonly watches: Set<() => void>;
+}
+
+/** Where a resource request points: a collection, an object, or an object's subresource. */
+interface ResourceTarget {
+  type: ResourceType;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  watchPath: boolean;
+}
+
+function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
+  const text = JSON.stringify(body);
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+  res.end(text);
+}
+
+function sendText(res: ServerResponse, code: number, text: string): void {
+  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function mediaType(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    // Keep draining an oversized body so the client can read the 413 answer.
+    if (size <= MAX_BODY_BYTES) chunks.push(buffer);
+  }
+  if (size > MAX_BODY_BYTES) throw entityTooLarge(MAX_BODY_BYTES);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Parses a request body by its Content-Type; empty bodies are `undefined`. */
+async function parseBody(req: IncomingMessage): Promise<unknown> {
+  const text = await readBody(req);
+  if (text.trim() === '') return undefined;
+  const type = mediaType(req);
+  if (type === 'application/yaml' || type === 'application/apply-patch+yaml') {
+    try {
+      return parseYaml(text) as unknown;
+    } catch (error) {
+      throw badRequest(`error decoding YAML: ${(error as Error).message}`);
+    }
+  }
+  if (type !== '' && type !== 'application/json' && !type.endsWith('+json')) throw unsupportedMediaType(type);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw badRequest(`couldn't get version/kind; json parse error: ${(error as Error).message}`);
+  }
+}
+
+function parseTarget(segments: string[], group: string, version: string): ResourceTarget | undefined {
+  let watchPath = false;
+  if (segments[0] === 'watch') {
+    watchPath = true;
+    segments = segments.slice(1);
+  }
+  const find = (name: string | undefined): ResourceType | undefined => (name === undefined ? undefined : findResourceType(group, version, name));
+  const [first, second, third, fourth, fifth, ...rest] = segments;
+  if (first === undefined || rest.length > 0) return undefined;
+  const isNamespaceSubresource = first === 'namespaces' && (third === 'status' || third === 'finalize') && fourth === undefined;
+  if (first === 'namespaces' && second !== undefined && third !== undefined && !isNamespaceSubresource) {
+    const type = find(third);
+    if (!type?.namespaced) return undefined;
+    return { type, namespace: second, ...(fourth !== undefined ? { name: fourth } : {}), ...(fifth !== undefined ? { subresource: fifth } : {}), watchPath };
+  }
+  const type = find(first);
+  if (!type || fourth !== undefined) return undefined;
+  if (type.namespaced && second !== undefined) return undefined;
+  return { type, ...(second !== undefined ? { name: second } : {}), ...(third !== undefined ? { subresource: third } : {}), watchPath };
+}
+
+function selectionOf(target: ResourceTarget, query: URLSearchParams): Selection {
+  return {
+    ...(target.namespace !== undefined ? { namespace: target.namespace } : {}),
+    labels: parseLabelSelector(query.get('labelSelector')),
+    fields: parseFieldSelector(query.get('fieldSelector')),
+  };
+}
+
+function writeOptions(query: URLSearchParams, subresource: string | undefined): WriteOptions {
+  const dryRun = query.getAll('dryRun').includes('All');
+  return { ...(dryRun ? { dryRun } : {}), ...(subresource === 'status' ? { subresource: 'status' as const } : {}) };
+}
+
+function deleteOptionsOf(body: unknown, query: URLSearchParams): { preconditions: DeletePreconditions; dryRun: boolean } {
+  const options = isRecord(body) ? body : {};
+  const pre = isRecord(options['preconditions']) ? options['preconditions'] : {};
+  const uid = stringField(pre, 'uid');
+  const resourceVersion = stringField(pre, 'resourceVersion');
+  const bodyDryRun = Array.isArray(options['dryRun']) && options['dryRun'].includes('All');
+  return {
+    preconditions: { ...(uid !== undefined ? { uid } : {}), ...(resourceVersion !== undefined ? { resourceVersion } : {}) },
+    dryRun: bodyDryRun || query.getAll('dryRun').includes('All'),
+  };
+}
+
+async function serveResource(ctx: RouterContext, target: ResourceTarget, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+  const { store } = ctx;
+  const { type, namespace, name, subresource } = target;
+  const method = req.method ?? 'GET';
+  if (subresource !== undefined && (subresource !== 'status' || !type.hasStatus)) throw pathNotFound();
+  const table = method === 'GET' && wantsTable(req);
+  const includeObject = query.get('includeObject');
+
+  if (name === undefined) {
+    const selection = selectionOf(target, query);
+    if (method === 'GET' && (target.watchPath || query.get('watch') === 'true' || query.get('watch') === '1')) {
+      const timeout = Number(query.get('timeoutSeconds') ?? '');
+      const resourceVersion = query.get('resourceVersion');
+      let end: () => void = () => undefined;
+      end = serveWatch(
+        store,
+        {
+          type,
+          selection,
+          ...(resourceVersion !== null ? { resourceVersion } : {}),
+          allowWatchBookmarks: query.get('allowWatchBookmarks') === 'true',
+          sendInitialEvents: query.get('sendInitialEvents') === 'true',
+          ...(Number.isFinite(timeout) && timeout > 0 ? { timeoutSeconds: timeout } : {}),
+          ...(table ? { present: (object: KubeObject, first: boolean) => toTable(type, [object], undefined, includeObject, first) } : {}),
+        },
+        req,
+        res,
+        () => ctx.watches.delete(end),
+      );
+      if (!res.writableEnded) ctx.watches.add(end);
+      return;
+    }
+    if (method === 'GET') {
+      const items = store.list(type, selection);
+      if (table) return sendJson(res, 200, toTable(type, items, store.resourceVersion, includeObject), TABLE_CONTENT_TYPE);
+      sendJson(res, 200, { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata: { resourceVersion: store.resourceVersion }, items });
+      return;
+    }
+    if (method === 'POST') {
+      const body = await parseBody(req);
+      sendJson(res, 201, store.create(type, namespace, body, writeOptions(query, undefined)));
+      return;
+    }
+    if (method === 'DELETE') {
+      const body = await parseBody(req);
+      const { dryRun } = deleteOptionsOf(body, query);
+      const items = store.list(type, selection).map((object) => {
+        const objectName = String((object['metadata'] as Record<string, unknown>)['name']);
+        return store.delete(type, namespace, objectName, {}, { dryRun });
+      });
+      sendJson(res, 200, { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata: { resourceVersion: store.resourceVersion }, items });
+      return;
+    }
+    throw methodNotAllowed();
+  }
+
+  switch (method) {
+    case 'GET': {
+      const object = store.get(type, namespace, name);
+      if (table) return sendJson(res, 200, toTable(type, [object], store.resourceVersion, includeObject), TABLE_CONTENT_TYPE);
+      sendJson(res, 200, object);
+      return;
+    }
+    case 'PUT': {
+      const body = await parseBody(req);
+      sendJson(res, 200, store.update(type, namespace, name, body, writeOptions(query, subresource)));
+      return;
+    }
+    case 'PATCH': {
+      const contentType = mediaType(req);
+      if (!PATCH_TYPES.has(contentType)) throw unsupportedMediaType(contentType);
+      const body = await parseBody(req);
+      if (body === undefined) throw badRequest('the patch body is empty');
+      sendJson(res, 200, store.patch(type, namespace, name, body, contentType, writeOptions(query, subresource)));
+      return;
+    }
+    case 'DELETE': {
+      if (subresource !== undefined) throw methodNotAllowed();
+      const body = await parseBody(req);
+      const { preconditions, dryRun } = deleteOptionsOf(body, query);
+      const deleted = store.delete(type, namespace, name, preconditions, { dryRun });
+      const uid = stringField((deleted['metadata'] ?? {}) as Record<string, unknown>, 'uid');
+      sendJson(res, 200, success(type, name, uid));
+      return;
+    }
+    default:
+      throw methodNotAllowed();
+  }
+}
+
+async function route(ctx: RouterContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://sandbox');
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+  const method = req.method ?? 'GET';
+  const segments = path.split('/').filter((s) => s !== '');
+
+  if (method === 'GET') {
+    if (path === '/version') return sendJson(res, 200, VERSION_INFO);
+    if (/^\/(healthz|readyz|livez)(\/.*)?$/.test(path)) return sendText(res, 200, 'ok');
+    if (path === '/api') return sendJson(res, 200, apiVersions(ctx.serverAddress()));
+    if (path === '/apis') return sendJson(res, 200, apiGroupList());
+    if (path === '/openapi/v3') return sendJson(res, 200, openApiRoot());
+    if (path.startsWith('/openapi/v3/')) {
+      const gv = groupVersions().find((candidate) => `/openapi/v3/${openApiPath(candidate)}` === path);
+      if (!gv) throw pathNotFound();
+      return sendJson(res, 200, openApiDocument(gv));
+    }
+  }
+
+  let group: string | undefined;
+  let version: string | undefined;
+  let rest: string[] = [];
+  if (segments[0] === 'api' && segments[1] !== undefined) {
+    group = '';
+    version = segments[1];
+    rest = segments.slice(2);
+  } else if (segments[0] === 'apis' && segments[1] !== undefined) {
+    group = segments[1];
+    version = segments[2];
+    rest = segments.slice(3);
+    if (version === undefined && method === 'GET') {
+      const named = apiGroupList()['groups'] as { name: string }[];
+      const found = named.find((g) => g.name === group);
+      if (!found) throw pathNotFound();
+      return sendJson(res, 200, { kind: 'APIGroup', apiVersion: 'v1', ...found });
+    }
+  }
+  if (group === undefined || version === undefined) throw pathNotFound();
+  const gv = findGroupVersion(group, version);
+  if (!gv) throw pathNotFound();
+  if (rest.length === 0) {
+    if (method !== 'GET') throw methodNotAllowed();
+    return sendJson(res, 200, apiResourceList(gv));
+  }
+  const target = parseTarget(rest, group, version);
+  if (!target) throw pathNotFound();
+  await serveResource(ctx, target, req, res, url.searchParams);
+}
+
+/** The sandbox's request handler: every error becomes a Status body with its HTTP code. */
+export function createRequestHandler(ctx: RouterContext): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    route(ctx, req, res).catch((error: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (error instanceof ApiError) {
+        sendJson(res, error.code, error.status);
+        return;
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      sendJson(res, 500, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `internal error: ${message}`, reason: 'InternalError', code: 500 });
+    });
+  };
+}

@@ -1,0 +1,235 @@
+/**
+ * The real kubectl against the sandbox: every command a user runs while editing
+ * together must behave as it does against a real cluster.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { startSandbox, type Sandbox } from '@tandem/kube-sandbox';
+
+type Json = Record<string, unknown>;
+interface KubectlResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const KUBECTL = '/usr/bin/kubectl';
+let sandbox: Sandbox;
+let workDir: string;
+let kubeconfig: string;
+
+function kubectlEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: join(workDir, 'home'), ...extra };
+}
+
+function kubectl(args: string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<KubectlResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(KUBECTL, ['--kubeconfig', kubeconfig, ...args], { env: kubectlEnv(options.env) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+async function api(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Json> {
+  const response = await fetch(`${sandbox.url}${path}`, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'Content-Type': contentType } } : {}) });
+  return (await response.json()) as Json;
+}
+
+const DEPLOY = '/apis/apps/v1/namespaces/shop/deployments';
+const CM = '/api/v1/namespaces/shop/configmaps';
+
+interface Container {
+  name: string;
+  image: string;
+  env?: { name: string; value?: string }[];
+}
+const podSpecOf = (deployment: Json): Json => ((deployment['spec'] as Json)['template'] as Json)['spec'] as Json;
+const containersOf = (deployment: Json): Container[] => podSpecOf(deployment)['containers'] as Container[];
+const containerNamed = (deployment: Json, name: string): Container | undefined => containersOf(deployment).find((c) => c.name === name);
+const rvOf = (object: Json): string => String((object['metadata'] as Json)['resourceVersion']);
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'tandem-kubectl-'));
+  kubeconfig = join(workDir, 'kubeconfig');
+  sandbox = await startSandbox();
+  await sandbox.writeKubeconfig(kubeconfig, { namespace: 'shop' });
+});
+
+afterAll(async () => {
+  await sandbox.close();
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe('kubectl against the sandbox', () => {
+  it('gets, prints YAML and describes the demo Deployment', async () => {
+    const list = await kubectl(['get', 'deploy']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE$/m);
+    expect(list.stdout).toMatch(/^web\s+2\/2\s+2\s+2\s/m);
+    expect(list.stdout).toMatch(/^worker\s/m);
+
+    const yaml = await kubectl(['get', 'deploy', 'web', '-o', 'yaml']);
+    const web = parse(yaml.stdout) as Json;
+    expect(web).toMatchObject({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' } });
+    expect(containersOf(web).map((c) => c.name)).toEqual(['web', 'log-shipper']);
+
+    const described = await kubectl(['describe', 'deploy/web']);
+    expect(described.code).toBe(0);
+    expect(described.stdout).toMatch(/^Name:\s+web$/m);
+    expect(described.stdout).toMatch(/^NewReplicaSet:\s+web-\S+ \(2\/2 replicas created\)$/m);
+    expect(described.stdout).toContain('ScalingReplicaSet');
+  });
+
+  it('applies a new Deployment, then an update that changes one container only', async () => {
+    const file = join(workDir, 'api.yaml');
+    const manifest = (image: string): Json => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'api', namespace: 'shop' },
+      spec: {
+        selector: { matchLabels: { app: 'api' } },
+        template: {
+          metadata: { labels: { app: 'api' } },
+          spec: { containers: [{ name: 'api', image }, { name: 'proxy', image: 'envoy:1', env: [{ name: 'MODE', value: 'edge' }] }] },
+        },
+      },
+    });
+    await writeFile(file, stringify(manifest('api:1')));
+    const created = await kubectl(['apply', '-f', file]);
+    expect(created.stdout.trim()).toBe('deployment.apps/api created');
+    await writeFile(file, stringify(manifest('api:2')));
+    const updated = await kubectl(['apply', '-f', file]);
+    expect(updated.stdout.trim()).toBe('deployment.apps/api configured');
+    expect(updated.stderr).toBe('');
+    const stored = await api('GET', `${DEPLOY}/api`);
+    expect(containersOf(stored)).toEqual([
+      { name: 'api', image: 'api:2' },
+      { name: 'proxy', image: 'envoy:1', env: [{ name: 'MODE', value: 'edge' }] },
+    ]);
+    expect((stored['metadata'] as Json)['generation']).toBe(2);
+  });
+
+  it('edits one container by name and one env value, leaving the other container intact', async () => {
+    const before = await api('GET', `${DEPLOY}/web`);
+    const editor = join(workDir, 'editor.mjs');
+    const yamlModule = createRequire(import.meta.url).resolve('yaml');
+    // The editor kubectl runs: it changes the log-shipper's image and one of its env values.
+    await writeFile(
+      editor,
+      `import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+const { parse, stringify } = createRequire(import.meta.url)(${JSON.stringify(yamlModule)});
+const file = process.argv[2];
+const deployment = parse(readFileSync(file, 'utf8'));
+const shipper = deployment.spec.template.spec.containers.find((c) => c.name === 'log-shipper');
+shipper.image = 'fluent/fluent-bit:3.2';
+shipper.env.find((e) => e.name === 'FLUENT_LOG_LEVEL').value = 'debug';
+writeFileSync(file, stringify(deployment));
+`,
+    );
+    const edited = await kubectl(['edit', 'deploy/web'], { env: { KUBE_EDITOR: `${process.execPath} ${editor}` } });
+    expect(edited.stderr).toBe('');
+    expect(edited.stdout.trim()).toBe('deployment.apps/web edited');
+
+    const after = await api('GET', `${DEPLOY}/web`);
+    expect(containerNamed(after, 'log-shipper')).toEqual({
+      ...containerNamed(before, 'log-shipper'),
+      image: 'fluent/fluent-bit:3.2',
+      env: [
+        { name: 'FLUENT_LOG_LEVEL', value: 'debug' },
+        { name: 'SHIP_TO', value: 'logs.shop.svc:24224' },
+      ],
+    });
+    expect(containerNamed(after, 'web')).toEqual(containerNamed(before, 'web'));
+    expect(podSpecOf(after)['volumes']).toEqual(podSpecOf(before)['volumes']);
+  });
+
+  it('replaces from a fresh copy, and refuses a stale one', async () => {
+    const file = join(workDir, 'worker.yaml');
+    await writeFile(file, (await kubectl(['get', 'deploy', 'worker', '-o', 'yaml'])).stdout);
+    const fresh = await kubectl(['replace', '-f', file]);
+    expect(fresh.stdout.trim()).toBe('deployment.apps/worker replaced');
+    await api('PATCH', `${DEPLOY}/worker`, { metadata: { labels: { touched: 'by-someone-else' } } }, 'application/merge-patch+json');
+    const stale = await kubectl(['replace', '-f', file]);
+    expect(stale.code).not.toBe(0);
+    expect(stale.stderr).toContain('the object has been modified');
+    expect(((await api('GET', `${DEPLOY}/worker`))['metadata'] as Json)['labels']).toMatchObject({ touched: 'by-someone-else' });
+  });
+
+  it('patches with merge, JSON and strategic patches, and reports a no-op', async () => {
+    await api('POST', CM, { metadata: { name: 'flags' }, data: { checkout: 'on' } });
+    const merge = await kubectl(['patch', 'configmap', 'flags', '--type', 'merge', '-p', '{"data":{"search":"on"}}']);
+    expect(merge.stdout.trim()).toBe('configmap/flags patched');
+    const json = await kubectl(['patch', 'configmap', 'flags', '--type', 'json', '-p', '[{"op":"replace","path":"/data/checkout","value":"off"}]']);
+    expect(json.stdout.trim()).toBe('configmap/flags patched');
+    expect((await api('GET', `${CM}/flags`))['data']).toEqual({ checkout: 'off', search: 'on' });
+
+    const strategic = await kubectl(['patch', 'deploy', 'web', '--type', 'strategic', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:1.28"}]}}}}']);
+    expect(strategic.stdout.trim()).toBe('deployment.apps/web patched');
+    const web = await api('GET', `${DEPLOY}/web`);
+    expect(containersOf(web).map((c) => [c.name, c.image])).toEqual([
+      ['web', 'nginx:1.28'],
+      ['log-shipper', 'fluent/fluent-bit:3.2'],
+    ]);
+
+    const noChange = await kubectl(['patch', 'configmap', 'flags', '--type', 'merge', '-p', '{"data":{"search":"on"}}']);
+    expect(noChange.stdout.trim()).toBe('configmap/flags patched (no change)');
+  });
+
+  it('diffs a file against the live object without changing it', async () => {
+    const live = await api('GET', `${CM}/flags`);
+    const file = join(workDir, 'flags.yaml');
+    await writeFile(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: flags\n  namespace: shop\ndata:\n  checkout: "on"\n  search: "on"\n');
+    const diff = await kubectl(['diff', '-f', file]);
+    expect(diff.code).toBe(1);
+    expect(diff.stdout).toMatch(/^-\s+checkout: "?off"?$/m);
+    expect(diff.stdout).toMatch(/^\+\s+checkout: "?on"?$/m);
+    expect(rvOf(await api('GET', `${CM}/flags`))).toBe(rvOf(live));
+  });
+
+  it('watches ADDED, MODIFIED and DELETED events', async () => {
+    let child: ChildProcess | undefined;
+    try {
+      let output = '';
+      const seen = (pattern: RegExp): Promise<void> =>
+        new Promise((resolve, reject) => {
+          const check = (): void => {
+            if (pattern.test(output)) resolve();
+          };
+          child?.stdout?.on('data', check);
+          child?.on('close', () => reject(new Error(`kubectl get -w ended before printing ${String(pattern)}; it printed:\n${output}`)));
+          check();
+        });
+      child = spawn(KUBECTL, ['--kubeconfig', kubeconfig, 'get', 'configmaps', '-w', '--output-watch-events'], { env: kubectlEnv() });
+      child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      await seen(/^ADDED\s+worker-config\b/m);
+      await api('POST', CM, { metadata: { name: 'watched' }, data: { a: '1' } });
+      await seen(/^ADDED\s+watched\b/m);
+      await api('PATCH', `${CM}/watched`, { data: { a: '2' } }, 'application/merge-patch+json');
+      await seen(/^MODIFIED\s+watched\b/m);
+      await api('DELETE', `${CM}/watched`);
+      await seen(/^DELETED\s+watched\b/m);
+      expect(output.split('\n').filter((line) => /\swatched\s/.test(line)).map((line) => line.split(/\s+/)[0])).toEqual(['ADDED', 'MODIFIED', 'DELETED']);
+    } finally {
+      child?.kill();
+    }
+  });
+
+  it('deletes an object', async () => {
+    const deleted = await kubectl(['delete', 'configmap', 'flags']);
+    expect(deleted.stdout.trim()).toBe('configmap "flags" deleted');
+    const gone = await kubectl(['get', 'configmap', 'flags']);
+    expect(gone.code).not.toBe(0);
+    expect(gone.stderr).toContain('configmaps "flags" not found');
+  });
+});
