@@ -122,20 +122,23 @@ export function parsePath(text: string): PathSegment[] {
     const c = text[i];
     if (c === '[') {
       i++;
-      if (text[i] === '"') {
-        const k = readQuoted();
-        if (text[i] !== ']') fail("expected ']'");
-        i++;
-        segments.push(key(k));
-        continue;
-      }
       if (text.startsWith('$order]', i)) {
         i += '$order]'.length;
         segments.push(order());
         if (i !== text.length) fail('[$order] must be the last segment');
         continue;
       }
-      const mergeKey = text[i] === '"' ? readQuoted() : readBare(BARE_KEY_CHAR);
+      let mergeKey: string;
+      if (text[i] === '"') {
+        // `["key"]` is a map key; `["merge key"=value]` an item whose merge key needs quoting.
+        const quoted = readQuoted();
+        if (text[i] === ']') {
+          i++;
+          segments.push(key(quoted));
+          continue;
+        }
+        mergeKey = quoted;
+      } else mergeKey = readBare(BARE_KEY_CHAR);
       if (text[i] !== '=') fail("expected '=' after the merge key");
       i++;
       let value: string | number;

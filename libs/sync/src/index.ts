@@ -4,3 +4,11 @@
  */
 export * from './field-path.js';
 export * from './k8s-schema.js';
+export * from './json.js';
+export * from './resource-ref.js';
+export * from './diff.js';
+export * from './apply.js';
+export * from './rebase.js';
+export { indexYaml, pathAt, rangeOf, rangeInIndex, offsetToPosition, positionToOffset, type TextRange, type TextPosition, type YamlIndex } from './yaml-paths.js';
+export { textEdits, applyTextEdits, type TextEdit, type TextEditOptions } from './text-edits.js';
+export * from './protocol/protocol.js';

@@ -164,7 +164,9 @@ export function shapeOfObject(object: unknown): ObjectShape {
 /** The shape of field `name` inside an object of shape `parent`; undefined when not known. */
 export function fieldShape(parent: Shape | undefined, name: string): Shape | undefined {
   if (!parent || parent.type !== 'object') return undefined;
-  return parent.fields?.[name] ?? parent.values;
+  // Own properties only: a field named `constructor` or `toString` is data, not Object.prototype.
+  const known = parent.fields && Object.hasOwn(parent.fields, name) ? parent.fields[name] : undefined;
+  return known ?? parent.values;
 }
 
 /** The shape of the items of a list. */

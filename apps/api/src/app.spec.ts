@@ -1,0 +1,131 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from './app.js';
+import { loadConfig } from './config/load-config.js';
+import { createLogger } from './logging/logger.js';
+
+describe('gateway over HTTP with the embedded sandbox', () => {
+  let app: NestExpressApplication;
+  let base: string;
+  let workDir: string;
+  let kubeconfigPath: string;
+
+  beforeAll(async () => {
+    workDir = await mkdtemp(join(tmpdir(), 'tandem-api-spec-'));
+    kubeconfigPath = join(workDir, 'kube', 'sandbox.kubeconfig');
+    const webDist = join(workDir, 'web');
+    await import('node:fs/promises').then(({ mkdir }) => mkdir(webDist, { recursive: true }));
+    await writeFile(join(webDist, 'index.html'), '<!doctype html><title>Tandem</title><div id="root"></div>');
+    const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', TANDEM_SANDBOX_KUBECONFIG: kubeconfigPath, TANDEM_WEB_DIST: webDist });
+    app = await createApp(config, createLogger('silent'));
+    await app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await rm(workDir, { recursive: true, force: true });
+  });
+
+  it('answers the health probes', async () => {
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ok', checks: { sandbox: 'up' } });
+  });
+
+  it('lists the sandbox as a connected context', async () => {
+    const response = await fetch(`${base}/api/contexts`);
+    expect(response.status).toBe(200);
+    const contexts: unknown = await response.json();
+    expect(contexts).toEqual([
+      expect.objectContaining({ name: 'tandem-sandbox', namespace: 'shop', source: 'sandbox', status: 'connected', server: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) }),
+    ]);
+  });
+
+  it('lists the sandbox namespaces', async () => {
+    const response = await fetch(`${base}/api/contexts/tandem-sandbox/namespaces`);
+    expect(response.status).toBe(200);
+    const names = ((await response.json()) as { metadata: { name: string } }[]).map((ns) => ns.metadata.name);
+    expect(names).toEqual(expect.arrayContaining(['default', 'shop']));
+  });
+
+  it('lists the Deployments of a namespace and the core resources of another', async () => {
+    const deployments = await fetch(`${base}/api/contexts/tandem-sandbox/resources/apps/v1/deployments?namespace=shop`);
+    expect(deployments.status).toBe(200);
+    const items = (await deployments.json()) as { metadata: { name: string; namespace: string } }[];
+    expect(items.map((d) => d.metadata.name).sort()).toEqual(['web', 'worker']);
+    expect(items.every((d) => d.metadata.namespace === 'shop')).toBe(true);
+
+    const none = await fetch(`${base}/api/contexts/tandem-sandbox/resources/apps/v1/deployments?namespace=default`);
+    expect(await none.json()).toEqual([]);
+  });
+
+  it('passes on the cluster Status message and code for an unknown resource type', async () => {
+    const response = await fetch(`${base}/api/contexts/tandem-sandbox/resources/core/v1/gizmos?namespace=shop`);
+    expect(response.status).toBe(404);
+    const body = (await response.json()) as { error: { code: number; message: string } };
+    expect(body.error.code).toBe(404);
+    expect(body.error.message.length).toBeGreaterThan(0);
+  });
+
+  it('names the known contexts when asked for an unknown one', async () => {
+    const response = await fetch(`${base}/api/contexts/prod/namespaces`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({
+      error: { code: 404, reason: 'ContextNotFound', message: 'Context "prod" is not known to this gateway (known: "tandem-sandbox")' },
+    });
+  });
+
+  it('rejects malformed route params and query with 400 and what is wrong', async () => {
+    const badVersion = await fetch(`${base}/api/contexts/tandem-sandbox/resources/apps/latest/deployments`);
+    expect(badVersion.status).toBe(400);
+    const body = (await badVersion.json()) as { error: { code: number; reason: string; message: string } };
+    expect(body.error).toMatchObject({ code: 400, reason: 'BadRequest' });
+    expect(body.error.message).toContain('version must look like v1');
+
+    const badNamespace = await fetch(`${base}/api/contexts/tandem-sandbox/resources/apps/v1/deployments?namespace=Shop_1`);
+    expect(badNamespace.status).toBe(400);
+    expect(((await badNamespace.json()) as { error: { message: string } }).error.message).toContain('DNS-1123 label');
+  });
+
+  it('serves the web app at / and for client-side routes, but never for API paths', async () => {
+    const root = await fetch(`${base}/`, { headers: { accept: 'text/html' } });
+    expect(root.status).toBe(200);
+    expect(await root.text()).toContain('<div id="root"></div>');
+
+    const deepLink = await fetch(`${base}/contexts/tandem-sandbox/shop`, { headers: { accept: 'text/html' } });
+    expect(deepLink.status).toBe(200);
+    expect(await deepLink.text()).toContain('<div id="root"></div>');
+
+    const unknownApi = await fetch(`${base}/api/nope`, { headers: { accept: 'text/html' } });
+    expect(unknownApi.status).toBe(404);
+    expect(((await unknownApi.json()) as { error: { code: number } }).error.code).toBe(404);
+  });
+
+  it('writes a kubeconfig that the real kubectl can use against the sandbox', async () => {
+    const kubeconfig = await readFile(kubeconfigPath, 'utf8');
+    expect(kubeconfig).toContain('tandem-sandbox');
+    const output = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const kubectl = spawn('/usr/bin/kubectl', ['--kubeconfig', kubeconfigPath, '--cache-dir', join(workDir, 'kube-cache'), 'get', 'deploy', '-n', 'shop', '-o', 'name'], {
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: workDir },
+      });
+      let stdout = '';
+      let stderr = '';
+      kubectl.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      kubectl.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      kubectl.on('error', reject);
+      kubectl.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(output.stderr).toBe('');
+    expect(output.stdout.trim().split('\n').sort()).toEqual(['deployment.apps/web', 'deployment.apps/worker']);
+    expect(output.code).toBe(0);
+  });
+});

@@ -1,0 +1,36 @@
+import { resolve } from 'node:path';
+import { environmentSchema, type AppConfig } from './config.schema.js';
+
+/** Thrown when the environment cannot be turned into an AppConfig; the message names each bad variable. */
+export class InvalidConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'InvalidConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new InvalidConfigError(
+      parsed.error.issues.map((issue) => {
+        const variable = issue.path.join('.');
+        const given = env[variable];
+        return `${variable}=${JSON.stringify(given ?? '')}: ${issue.message}`;
+      }),
+    );
+  }
+  const vars = parsed.data;
+  return {
+    http: { host: vars.HOST, port: vars.PORT },
+    sandbox: {
+      enabled: vars.TANDEM_SANDBOX === 'on',
+      port: vars.TANDEM_SANDBOX_PORT,
+      kubeconfigPath: resolve(vars.TANDEM_SANDBOX_KUBECONFIG),
+    },
+    kubeconfig: vars.KUBECONFIG,
+    redisUrl: vars.REDIS_URL,
+    logLevel: vars.LOG_LEVEL,
+    webDist: resolve(vars.TANDEM_WEB_DIST),
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * TandemClient: a small typed wrapper over socket.io-client, used by the web app and by
+ * the tests. Requests return promises of their ack; notifications are typed listeners.
+ */
+import { io, type Socket } from 'socket.io-client';
+import {
+  PROTOCOL_VERSION,
+  type Ack,
+  type ProtocolError,
+  type RequestName,
+  type RequestPayload,
+  type RequestResults,
+  type ServerToClientEvents,
+  type ClientToServerEvents,
+} from './protocol.js';
+
+export interface TandemClientOptions {
+  /** Gateway base URL, e.g. `http://localhost:4280` (the page's origin when omitted in a browser). */
+  readonly url?: string;
+  /** Development identity (until real authentication exists). */
+  readonly user: string;
+  /** Milliseconds to wait for an ack before rejecting (default 10 s). */
+  readonly timeoutMs?: number;
+  /** Reconnect automatically (default true). */
+  readonly reconnection?: boolean;
+  /** Overrides the protocol version sent at connect (tests use it to provoke a mismatch). */
+  readonly protocol?: number;
+  /** socket.io transports (default websocket only: no long-polling upgrade dance). */
+  readonly transports?: ('websocket' | 'polling')[];
+}
+
+/** A request the gateway answered with `{ ok: false }`. */
+export class TandemRequestError extends Error {
+  readonly code: ProtocolError['code'];
+  readonly details: ProtocolError['details'];
+  constructor(
+    readonly event: RequestName,
+    error: ProtocolError,
+  ) {
+    super(`${event}: ${error.message}`);
+    this.name = 'TandemRequestError';
+    this.code = error.code;
+    this.details = error.details;
+  }
+}
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
+
+export class TandemClient {
+  readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  private readonly timeoutMs: number;
+  private readonly stateListeners = new Set<(state: ConnectionState) => void>();
+  private currentState: ConnectionState = 'connecting';
+
+  constructor(options: TandemClientOptions) {
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    const socketOptions = {
+      path: '/socket.io',
+      auth: { user: options.user, protocol: options.protocol ?? PROTOCOL_VERSION },
+      transports: options.transports ?? ['websocket'],
+      reconnection: options.reconnection ?? true,
+      reconnectionDelay: 250,
+      reconnectionDelayMax: 5_000,
+    };
+    this.socket = options.url === undefined ? io(socketOptions) : io(options.url, socketOptions);
+    this.socket.on('connect', () => this.setState('connected'));
+    this.socket.on('disconnect', () => this.setState(this.socket.active ? 'reconnecting' : 'offline'));
+    this.socket.on('connect_error', () => this.setState(this.socket.active ? 'reconnecting' : 'offline'));
+  }
+
+  get state(): ConnectionState {
+    return this.currentState;
+  }
+
+  get id(): string | undefined {
+    return this.socket.id;
+  }
+
+  /** Resolves once connected; rejects with the server's reason if the handshake is refused. */
+  connected(): Promise<void> {
+    if (this.socket.connected) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onConnect = (): void => {
+        this.socket.off('connect_error', onError);
+        resolve();
+      };
+      const onError = (error: Error): void => {
+        if (this.socket.active) return; // socket.io retries by itself
+        this.socket.off('connect', onConnect);
+        reject(error);
+      };
+      this.socket.once('connect', onConnect);
+      this.socket.on('connect_error', onError);
+    });
+  }
+
+  /** Sends a request; resolves with the ack's result, rejects with `TandemRequestError`. */
+  async request<E extends RequestName>(event: E, payload: RequestPayload<E>): Promise<RequestResults[E]> {
+    const ack = await this.requestAck(event, payload);
+    if (!ack.ok) throw new TandemRequestError(event, ack.error);
+    const { ok: _ok, ...result } = ack;
+    return result as unknown as RequestResults[E];
+  }
+
+  /** Sends a request and returns the raw ack (for callers that branch on error codes). */
+  requestAck<E extends RequestName>(event: E, payload: RequestPayload<E>): Promise<Ack<RequestResults[E]>> {
+    // socket.io's typed emit cannot express a generic event name; the map above keeps callers typed.
+    const timed = this.socket.timeout(this.timeoutMs);
+    const emit = timed.emit as unknown as (
+      event: E,
+      payload: RequestPayload<E>,
+      ack: (error: Error | null, result: Ack<RequestResults[E]>) => void,
+    ) => void;
+    return new Promise((resolve, reject) => {
+      emit.call(timed, event, payload, (error, result) => {
+        if (error) reject(new Error(`${event}: no answer from the gateway within ${this.timeoutMs} ms`));
+        else resolve(result);
+      });
+    });
+  }
+
+  on<E extends keyof ServerToClientEvents>(event: E, listener: ServerToClientEvents[E]): () => void {
+    // socket.io's listener typing is stricter than needed for a mapped event name.
+    this.socket.on(event, listener as never);
+    return () => {
+      this.socket.off(event, listener as never);
+    };
+  }
+
+  onState(listener: (state: ConnectionState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  close(): void {
+    this.socket.disconnect();
+    this.setState('offline');
+  }
+
+  private setState(state: ConnectionState): void {
+    if (state === this.currentState) return;
+    this.currentState = state;
+    for (const listener of this.stateListeners) listener(state);
+  }
+}

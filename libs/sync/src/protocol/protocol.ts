@@ -1,0 +1,299 @@
+/**
+ * The socket.io protocol between browsers (and tests) and the gateway: typed event maps,
+ * the runtime schemas the gateway validates every inbound message with, and the ack shape.
+ *
+ * Every client -> server event is a request answered by an ack:
+ * `{ ok: true, ...result } | { ok: false, error: { code, message, details? } }`.
+ * Server -> client events are notifications. docs/protocol.md describes the flows.
+ */
+import { z } from 'zod';
+import type { FieldChange } from '../diff.js';
+import type { FieldPath } from '../field-path.js';
+import type { JsonObject } from '../json.js';
+import { ResourceRefSchema, type ResourceRef } from '../resource-ref.js';
+
+/** Bumped on any incompatible change; checked at connect (handshake `auth.protocol`). */
+export const PROTOCOL_VERSION = 1;
+
+/** Largest object accepted by `resource:save` (serialized JSON), as the API server's own limit is larger. */
+export const MAX_OBJECT_BYTES = 1024 * 1024;
+
+/** Largest socket.io message the gateway accepts at all (`maxHttpBufferSize`). */
+export const MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------
+// Errors and acks
+
+export const ERROR_CODES = [
+  'bad-request', // the message does not match its schema
+  'unknown-event',
+  'unauthenticated',
+  'protocol-mismatch',
+  'forbidden',
+  'not-found', // unknown context or resource
+  'not-joined', // the request needs `resource:join` first
+  'too-large',
+  'invalid', // bad object: unparseable, identity changed (kind/name/namespace/apiVersion)
+  'locked', // the field is leased by someone else
+  'stale', // the object changed upstream in fields this save did not expect
+  'rejected', // the cluster refused the write (details carry the Kubernetes Status)
+  'unavailable', // the cluster or the store did not answer
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ProtocolError {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly details?: JsonObject;
+}
+
+export type AckOk<T extends object = object> = { readonly ok: true } & T;
+export interface AckFail {
+  readonly ok: false;
+  readonly error: ProtocolError;
+}
+export type Ack<T extends object = object> = AckOk<T> | AckFail;
+
+// ---------------------------------------------------------------------------------------
+// Identity
+
+const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+
+/** What a client sends in the socket.io handshake (`io(url, { auth })`). */
+export const HandshakeAuthSchema = z.object({
+  user: z.string().regex(USER_NAME, 'user must be 1-64 letters, digits, ".", "_", "@" or "-", starting with a letter or digit'),
+  protocol: z.number().int(),
+});
+export type HandshakeAuth = z.infer<typeof HandshakeAuthSchema>;
+
+// ---------------------------------------------------------------------------------------
+// Contexts
+
+export type ContextStatus = 'ok' | 'degraded' | 'unreachable';
+
+export interface ContextInfo {
+  readonly name: string;
+  /** API server URL. */
+  readonly server: string;
+  readonly namespace?: string;
+  /** The kubeconfig file that defines the context, or `embedded` for the sandbox. */
+  readonly source: string;
+  readonly status: ContextStatus;
+  /** Why the context is degraded (its file does not parse) or unreachable. */
+  readonly error?: string;
+}
+
+export interface ContextsChanged {
+  readonly contexts: readonly ContextInfo[];
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  readonly changed: readonly string[];
+}
+
+// ---------------------------------------------------------------------------------------
+// Resources
+
+/** A list of one resource type, optionally in one namespace. */
+export interface ListRef {
+  readonly context: string;
+  readonly group: string;
+  readonly version: string;
+  readonly resource: string;
+  readonly namespace?: string;
+}
+export const ListRefSchema = ResourceRefSchema.omit({ name: true });
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** A new version of one object, as seen by the gateway's shared watch. */
+export interface ResourceChanged {
+  readonly ref: ResourceRef;
+  readonly type: WatchEventType;
+  readonly resourceVersion: string;
+  /** The fields that changed (bookkeeping included, so status-only updates are visible). */
+  readonly paths: readonly FieldPath[];
+  /** True when only status or bookkeeping changed: nobody's save can be blocked by it. */
+  readonly statusOnly: boolean;
+  /** Field manager of the newest managedFields entry (`kubectl-edit`, a controller name). */
+  readonly manager?: string;
+  /** The Tandem user whose save produced this version, when it came through Tandem. */
+  readonly user?: string;
+  /** The object at this version (absent for DELETED). */
+  readonly object?: JsonObject;
+}
+
+/** A change in a watched list: one item added, modified or deleted. */
+export interface ListChanged {
+  readonly list: ListRef;
+  readonly type: WatchEventType;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly resourceVersion: string;
+}
+
+// ---------------------------------------------------------------------------------------
+// Presence
+
+export interface CursorSelection {
+  /** 1-based line and column, as Monaco counts them. */
+  readonly startLine: number;
+  readonly startColumn: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
+
+export interface PresenceSession {
+  readonly sessionId: string;
+  readonly user: string;
+  readonly color: string;
+  readonly field?: FieldPath;
+  readonly selection?: CursorSelection;
+  readonly idle: boolean;
+  /** Epoch milliseconds of the last update. */
+  readonly updatedAt: number;
+}
+
+export type PresenceChange = 'joined' | 'updated' | 'left';
+
+export interface PresenceChanged {
+  readonly ref: ResourceRef;
+  readonly change: PresenceChange;
+  readonly session: PresenceSession;
+}
+
+/** Who has which resource open in a context (for avatars in the resource browser). */
+export interface PresenceSummary {
+  readonly context: string;
+  readonly resources: readonly { readonly ref: ResourceRef; readonly users: readonly { readonly user: string; readonly color: string }[] }[];
+}
+
+// ---------------------------------------------------------------------------------------
+// Leases
+
+export interface Lease {
+  readonly ref: ResourceRef;
+  readonly path: FieldPath;
+  readonly owner: string;
+  readonly sessionId: string;
+  /** Monotonic per store (fencing token): a newer grant always has a larger token. */
+  readonly token: number;
+  /** Epoch milliseconds. */
+  readonly expiresAt: number;
+}
+
+export interface LockChanged {
+  readonly ref: ResourceRef;
+  /** Every live lease on the resource after the change. */
+  readonly leases: readonly Lease[];
+}
+
+// ---------------------------------------------------------------------------------------
+// Saves
+
+export interface SaveResult {
+  readonly resourceVersion: string;
+  readonly object: JsonObject;
+  readonly dryRun: boolean;
+  /** The fields this save changed. */
+  readonly changes: readonly FieldChange[];
+}
+
+/** `details` of a `stale` error. */
+export interface StaleDetails {
+  readonly current: JsonObject;
+  readonly resourceVersion: string;
+  readonly upstream: readonly FieldChange[];
+  readonly changedBy?: string;
+}
+
+// ---------------------------------------------------------------------------------------
+// Requests (client -> server): payload schemas
+
+const fieldPathSchema = z.string().min(1).max(1024);
+const jsonObjectSchema = z.record(z.string(), z.json());
+
+export const RequestSchemas = {
+  'resource:join': z.strictObject({ ref: ResourceRefSchema }),
+  'resource:leave': z.strictObject({ ref: ResourceRefSchema }),
+  'list:watch': z.strictObject({ list: ListRefSchema }),
+  'list:unwatch': z.strictObject({ list: ListRefSchema }),
+  'presence:update': z.strictObject({
+    ref: ResourceRefSchema,
+    field: fieldPathSchema.nullable().optional(),
+    selection: z
+      .strictObject({
+        startLine: z.number().int().min(1),
+        startColumn: z.number().int().min(1),
+        endLine: z.number().int().min(1),
+        endColumn: z.number().int().min(1),
+      })
+      .nullable()
+      .optional(),
+    idle: z.boolean().optional(),
+  }),
+  'presence:summary': z.strictObject({ context: z.string().min(1).max(253) }),
+  'lock:acquire': z.strictObject({ ref: ResourceRefSchema, path: fieldPathSchema }),
+  'lock:renew': z.strictObject({ ref: ResourceRefSchema, path: fieldPathSchema, token: z.number().int().positive() }),
+  'lock:release': z.strictObject({ ref: ResourceRefSchema, path: fieldPathSchema, token: z.number().int().positive() }),
+  'resource:save': z.strictObject({
+    ref: ResourceRefSchema,
+    baseResourceVersion: z.string().min(1).max(64),
+    object: jsonObjectSchema,
+    dryRun: z.boolean().optional(),
+  }),
+} as const;
+
+export type RequestName = keyof typeof RequestSchemas;
+export type RequestPayload<E extends RequestName> = z.infer<(typeof RequestSchemas)[E]>;
+
+/** What each request's successful ack carries besides `ok: true`. */
+export interface RequestResults {
+  'resource:join': { resourceVersion: string; object: JsonObject; presence: PresenceSession[]; leases: Lease[] };
+  'resource:leave': object;
+  'list:watch': object;
+  'list:unwatch': object;
+  'presence:update': object;
+  'presence:summary': { summary: PresenceSummary };
+  'lock:acquire': { lease: Lease };
+  'lock:renew': { lease: Lease };
+  'lock:release': object;
+  'resource:save': SaveResult;
+}
+
+export const REQUEST_NAMES = Object.keys(RequestSchemas) as RequestName[];
+
+export function isRequestName(name: string): name is RequestName {
+  return Object.hasOwn(RequestSchemas, name);
+}
+
+// ---------------------------------------------------------------------------------------
+// socket.io event maps
+
+export type ClientToServerEvents = {
+  [E in RequestName]: (payload: RequestPayload<E>, ack: (result: Ack<RequestResults[E]>) => void) => void;
+};
+
+export interface ServerToClientEvents {
+  'contexts:changed': (event: ContextsChanged) => void;
+  'resource:changed': (event: ResourceChanged) => void;
+  'list:changed': (event: ListChanged) => void;
+  'presence:changed': (event: PresenceChanged) => void;
+  'presence:summary': (event: PresenceSummary) => void;
+  'lock:changed': (event: LockChanged) => void;
+}
+
+export type ServerEventName = keyof ServerToClientEvents;
+
+/** Rooms are named after what they carry. */
+export const rooms = {
+  resource: (key: string): string => `resource:${key}`,
+  list: (key: string): string => `list:${key}`,
+  context: (context: string): string => `context:${context}`,
+  user: (user: string): string => `user:${user}`,
+} as const;
+
+/** Builds a failed ack. */
+export function fail(code: ErrorCode, message: string, details?: JsonObject): AckFail {
+  return details === undefined ? { ok: false, error: { code, message } } : { ok: false, error: { code, message, details } };
+}

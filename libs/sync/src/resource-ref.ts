@@ -1,0 +1,97 @@
+/**
+ * Which Kubernetes object, in which cluster context: the address every edit, lock,
+ * presence entry and history record is filed under.
+ */
+import { z } from 'zod';
+
+export interface ResourceRef {
+  /** The kubeconfig context (or the embedded sandbox) the object lives in. */
+  readonly context: string;
+  /** API group; `''` is the core group (pods, services, configmaps). */
+  readonly group: string;
+  readonly version: string;
+  /** Plural resource name as in the URL: `deployments`, `pods`. */
+  readonly resource: string;
+  /** Absent for cluster-scoped resources (an empty string counts as absent). */
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+export class ResourceKeyError extends Error {
+  constructor(
+    readonly key: string,
+    reason: string,
+  ) {
+    super(`Invalid resource key ${JSON.stringify(key)}: ${reason}`);
+    this.name = 'ResourceKeyError';
+  }
+}
+
+// encodeURIComponent escapes '/' and '%', so six parts split on '/' unambiguously.
+const encode = (part: string): string => encodeURIComponent(part);
+
+/**
+ * The canonical string form `context/group/version/resource/namespace/name` (each part
+ * URI-encoded; core group and cluster scope as empty parts), e.g.
+ * `prod/apps/v1/deployments/shop/web` or `prod//v1/namespaces//shop`.
+ */
+export function resourceKey(ref: ResourceRef): string {
+  return [ref.context, ref.group, ref.version, ref.resource, ref.namespace ?? '', ref.name].map(encode).join('/');
+}
+
+/** Parses `resourceKey`'s output; throws `ResourceKeyError` for anything else. */
+export function parseResourceKey(key: string): ResourceRef {
+  const parts = key.split('/');
+  if (parts.length !== 6) throw new ResourceKeyError(key, `expected 6 '/'-separated parts (context/group/version/resource/namespace/name), found ${parts.length}`);
+  let decoded: string[];
+  try {
+    decoded = parts.map((part) => decodeURIComponent(part));
+  } catch {
+    throw new ResourceKeyError(key, 'a part has a malformed %-escape');
+  }
+  const [context, group, version, resource, namespace, name] = decoded as [string, string, string, string, string, string];
+  if (decoded.some((part, i) => encode(part) !== parts[i])) throw new ResourceKeyError(key, 'not in canonical form (parts must be encoded exactly as resourceKey does)');
+  for (const [label, value] of [
+    ['context', context],
+    ['version', version],
+    ['resource', resource],
+    ['name', name],
+  ] as const) {
+    if (value === '') throw new ResourceKeyError(key, `the ${label} part is empty`);
+  }
+  return namespace === '' ? { context, group, version, resource, name } : { context, group, version, resource, namespace, name };
+}
+
+/** True when both refs name the same object. */
+export function sameResource(a: ResourceRef, b: ResourceRef): boolean {
+  return resourceKey(a) === resourceKey(b);
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+// What the API server accepts as an object name in a URL path segment (RBAC names contain ':').
+// eslint-disable-next-line no-control-regex
+const PATH_SEGMENT_NAME = /^[^/%\s\u0000-\u001f\u007f]+$/;
+
+/** Runtime validation of a `ResourceRef` from outside (socket messages, URLs, Redis). */
+export const ResourceRefSchema = z.strictObject({
+  context: z
+    .string()
+    .min(1, 'context must not be empty')
+    .max(253, 'context must be at most 253 characters')
+    // eslint-disable-next-line no-control-regex
+    .regex(/^[^\u0000-\u001f\u007f]+$/, 'context must not contain control characters'),
+  group: z
+    .string()
+    .max(253, 'group must be at most 253 characters')
+    .refine((g) => g === '' || DNS_SUBDOMAIN.test(g), "group must be '' (core) or a lowercase DNS subdomain such as apps or example.com"),
+  version: z.string().max(63, 'version must be at most 63 characters').regex(DNS_LABEL, 'version must be a lowercase DNS label such as v1 or v1beta1'),
+  resource: z.string().max(253, 'resource must be at most 253 characters').regex(DNS_SUBDOMAIN, 'resource must be a lowercase plural such as deployments'),
+  namespace: z.string().max(63, 'namespace must be at most 63 characters').regex(DNS_LABEL, 'namespace must be a lowercase DNS label such as default or kube-system').optional(),
+  name: z
+    .string()
+    .min(1, 'name must not be empty')
+    .max(253, 'name must be at most 253 characters')
+    .regex(PATH_SEGMENT_NAME, "name must not contain '/', '%', whitespace or control characters")
+    .refine((n) => n !== '.' && n !== '..', "name must not be '.' or '..'"),
+}) satisfies z.ZodType<ResourceRef>;

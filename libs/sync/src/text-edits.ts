@@ -1,0 +1,422 @@
+/**
+ * Minimal text edits between two versions of an object, applied to the YAML a user is
+ * editing: a live rebase changes only the lines of the fields that changed upstream, so
+ * the user's cursor, undo stack, comments and formatting everywhere else survive.
+ *
+ * The walk follows the YAML AST and the target object together: a scalar's text is
+ * replaced in place (keeping its quoting), new keys go at the end of their map with the
+ * map's indentation, removed keys lose their lines, keyed-list items are inserted after
+ * their predecessor or deleted; anything else (flow collections that change shape, atomic
+ * lists, type changes, reordered keyed lists) re-renders the smallest enclosing node.
+ */
+import { Document, isMap, isScalar, isSeq, parse, visit } from 'yaml';
+import type { Node, Pair, Scalar, ToStringOptions, YAMLMap, YAMLSeq } from 'yaml';
+import { fieldShape, itemShape, mergeKeyOf } from './k8s-schema.js';
+import type { Shape } from './k8s-schema.js';
+import { getKey, hasKey, isJsonObject, jsonEqual } from './json.js';
+import type { JsonObject, JsonValue } from './json.js';
+import { contentEnd, indexYaml, isKeyedSeq, itemStart, keyName, pairEnd, pairStart } from './yaml-paths.js';
+import type { TextRange, YamlIndex } from './yaml-paths.js';
+
+/** Replace `range` (offsets into the original text) with `text`. */
+export interface TextEdit {
+  readonly range: TextRange;
+  readonly text: string;
+}
+
+export interface TextEditOptions {
+  /**
+   * Parse the edited text and fall back to re-rendering the whole document if it does not
+   * represent `to`. Always on for texts with anchors or aliases (an edit can show elsewhere).
+   */
+  readonly verify?: boolean;
+}
+
+/** Where a node sits, which decides how it is re-rendered. */
+type Slot =
+  | { readonly kind: 'root' }
+  | { readonly kind: 'pair'; readonly pair: Pair<unknown, unknown>; readonly flow: boolean }
+  | { readonly kind: 'item'; readonly seq: YAMLSeq; readonly flow: boolean };
+
+/** The text does not hold what `from` says; caught by `textEdits`, which then re-renders everything. */
+class TextMismatch extends Error {}
+
+interface Style {
+  readonly indent: number;
+  readonly indentSeq: boolean;
+}
+
+class EditPlanner {
+  readonly edits: TextEdit[] = [];
+
+  constructor(
+    private readonly text: string,
+    private readonly style: Style,
+  ) {}
+
+  replace(start: number, end: number, text: string): void {
+    this.edits.push({ range: { start, end }, text });
+  }
+
+  column(offset: number): number {
+    return offset - (this.text.lastIndexOf('\n', offset - 1) + 1);
+  }
+
+  lineStart(offset: number): number {
+    return this.text.lastIndexOf('\n', offset - 1) + 1;
+  }
+
+  /** Offset just after the line holding `offset - 1` (a value's last character). */
+  lineEndAfter(offset: number): number {
+    if (offset > 0 && this.text[offset - 1] === '\n') return offset;
+    const nl = this.text.indexOf('\n', offset);
+    return nl < 0 ? this.text.length : nl + 1;
+  }
+
+  onlyIndentBefore(offset: number): boolean {
+    return this.text.slice(this.lineStart(offset), offset).trim() === '';
+  }
+
+  /** Inserts whole lines (each ending in a newline) at a line boundary. */
+  insertLines(at: number, lines: string): void {
+    if (at === this.text.length && this.text.length > 0 && !this.text.endsWith('\n')) this.replace(at, at, `\n${lines.replace(/\n$/, '')}`);
+    else this.replace(at, at, lines);
+  }
+
+  reconcile(slot: Slot, node: unknown, from: JsonValue | undefined, to: JsonValue, shape: Shape | undefined): void {
+    // Maps and lists are walked once (no deep comparison first): unchanged parts yield no edits.
+    if (isMap(node) && isJsonObject(from) && isJsonObject(to)) {
+      this.reconcileMap(slot, node, from, to, shape);
+    } else if (isSeq(node) && Array.isArray(from) && Array.isArray(to)) {
+      this.reconcileSeq(slot, node, from, to, shape);
+    } else if (from !== undefined && jsonEqual(from, to)) {
+      return;
+    } else if (isScalar(node) && (to === null || typeof to !== 'object')) {
+      this.replaceScalar(slot, node, to);
+    } else {
+      this.rerender(slot, node, to);
+    }
+  }
+
+  private reconcileMap(slot: Slot, map: YAMLMap<unknown, unknown>, from: JsonObject, to: JsonObject, shape: Shape | undefined): void {
+    const inFlow = map.flow === true || slotInFlow(slot);
+    const present = new Set<string>();
+    const removed: Pair<unknown, unknown>[] = [];
+    for (const pair of map.items) {
+      const name = keyName(pair);
+      if (name === undefined || present.has(name) || !hasKey(from, name)) throw new TextMismatch();
+      present.add(name);
+      if (!hasKey(to, name)) removed.push(pair);
+    }
+    const added = Object.keys(to).filter((k) => !present.has(k));
+    if (present.size !== Object.keys(from).length) throw new TextMismatch();
+    if (removed.length + added.length > 0) {
+      // Flow maps change shape as a whole; a block map left with no pairs must become `{}`.
+      const emptied = removed.length === map.items.length && added.length === 0;
+      if (inFlow || emptied || !this.removablePairs(removed)) {
+        this.rerender(slot, map, to);
+        return;
+      }
+    }
+    const removedSet = new Set(removed);
+    for (const pair of map.items) {
+      const name = keyName(pair) as string;
+      if (removedSet.has(pair)) {
+        const start = this.lineStart(pairStart(pair) as number);
+        this.replace(start, this.lineEndAfter(pairEnd(this.text, pair) as number), '');
+      } else {
+        this.reconcile({ kind: 'pair', pair, flow: inFlow }, pair.value, getKey(from, name), getKey(to, name) as JsonValue, fieldShape(shape, name));
+      }
+    }
+    if (added.length > 0) {
+      const first = map.items[0];
+      const last = map.items[map.items.length - 1];
+      if (!first || !last) throw new TextMismatch();
+      const column = this.column(pairStart(first) as number);
+      let lines = '';
+      for (const k of added) lines += renderBlock({ [k]: getKey(to, k) as JsonValue }, column, this.style, true) + '\n';
+      this.insertLines(this.lineEndAfter(pairEnd(this.text, last) as number), lines);
+    }
+  }
+
+  /** Pairs can be deleted line by line when each starts its own line. */
+  private removablePairs(removed: readonly Pair<unknown, unknown>[]): boolean {
+    return removed.every((p) => {
+      const start = pairStart(p);
+      return start !== undefined && pairEnd(this.text, p) !== undefined && this.onlyIndentBefore(start);
+    });
+  }
+
+  private reconcileSeq(slot: Slot, seq: YAMLSeq, from: JsonValue[], to: JsonValue[], shape: Shape | undefined): void {
+    const inFlow = seq.flow === true || slotInFlow(slot);
+    const mergeKey = mergeKeyOf(shape);
+    if (mergeKey === undefined || seq.items.length !== from.length || !isKeyedSeq(seq, mergeKey) || !keyedValues(to, mergeKey)) {
+      if (!jsonEqual(from, to)) this.rerender(slot, seq, to);
+      return;
+    }
+    const fromIds = new Map<string, number>();
+    from.forEach((entry, i) => fromIds.set(idOf(entry, mergeKey), i));
+    const toIds = to.map((entry) => idOf(entry, mergeKey));
+    const toSet = new Set(toIds);
+    const commonInText = [...fromIds.keys()].filter((id) => toSet.has(id));
+    const commonInTarget = toIds.filter((id) => fromIds.has(id));
+    const reordered = commonInText.some((id, i) => commonInTarget[i] !== id);
+    const changesShape = commonInText.length !== fromIds.size || commonInTarget.length !== toIds.length;
+    if (reordered || (changesShape && (inFlow || to.length === 0 || !this.itemsOnOwnLines(seq)))) {
+      this.rerender(slot, seq, to);
+      return;
+    }
+    const itemSlot: Slot = { kind: 'item', seq, flow: inFlow };
+    const nodeById = new Map<string, unknown>();
+    seq.items.forEach((node, i) => {
+      const fromEntry = from[i] as JsonValue;
+      const id = idOf(fromEntry, mergeKey);
+      nodeById.set(id, node);
+      if (!toSet.has(id)) {
+        const start = this.lineStart(itemStart(this.text, seq, node) as number);
+        this.replace(start, this.lineEndAfter(contentEnd(this.text, node) as number), '');
+      }
+    });
+    to.forEach((entry, i) => {
+      const id = toIds[i] as string;
+      const at = fromIds.get(id);
+      if (at !== undefined) this.reconcile(itemSlot, nodeById.get(id), from[at], entry, itemShape(shape));
+    });
+    if (commonInTarget.length === toIds.length) return;
+    // New items go after their nearest predecessor that the text already has.
+    const firstNode = seq.items[0];
+    if (firstNode === undefined) throw new TextMismatch();
+    const column = this.column(itemStart(this.text, seq, firstNode) as number);
+    const pending = new Map<number, string>();
+    let anchor = this.lineStart(itemStart(this.text, seq, firstNode) as number);
+    to.forEach((entry, i) => {
+      const id = toIds[i] as string;
+      if (fromIds.has(id)) {
+        anchor = this.lineEndAfter(contentEnd(this.text, nodeById.get(id)) as number);
+        return;
+      }
+      pending.set(anchor, (pending.get(anchor) ?? '') + renderBlock([entry], column, this.style, true) + '\n');
+    });
+    for (const [at, lines] of pending) this.insertLines(at, lines);
+  }
+
+  private itemsOnOwnLines(seq: YAMLSeq): boolean {
+    return seq.items.every((node) => {
+      const start = itemStart(this.text, seq, node);
+      return start !== undefined && contentEnd(this.text, node) !== undefined && this.onlyIndentBefore(start);
+    });
+  }
+
+  private replaceScalar(slot: Slot, node: Scalar, to: JsonValue): void {
+    const range = node.range;
+    const end = contentEnd(this.text, node);
+    const rendered = range && end !== undefined && range[0] !== range[1] && !node.anchor ? renderScalarLike(node, to, slotInFlow(slot)) : undefined;
+    if (rendered === undefined || !range) this.rerender(slot, node, to);
+    else this.replace(range[0], end as number, rendered);
+  }
+
+  /** Re-renders a node whole, in flow style inside flow collections, else as block YAML. */
+  rerender(slot: Slot, node: unknown, to: JsonValue): void {
+    const range = (node as Node | null)?.range;
+    const end = contentEnd(this.text, node);
+    const flowNode = (isMap(node) || isSeq(node)) && node.flow === true && node.items.length > 0;
+    if (range && end !== undefined && (slotInFlow(slot) || flowNode)) {
+      this.replace(range[0], end, renderFlow(to));
+      return;
+    }
+    if (slot.kind === 'pair') {
+      const keyNode = slot.pair.key as Node | null;
+      const keyEnd = keyNode?.range?.[1];
+      const pairStartAt = pairStart(slot.pair);
+      const valueEnd = pairEnd(this.text, slot.pair);
+      if (keyEnd === undefined || pairStartAt === undefined || valueEnd === undefined) throw new TextMismatch();
+      const style = isSeq(node) && !node.flow ? { ...this.style, indentSeq: seqIsIndented(this.text, slot.pair, node) } : this.style;
+      const block = renderBlock({ k: to }, this.column(pairStartAt), style, false);
+      // Keep the key's own text; replace from its end (the `:`) to the end of the value.
+      this.replace(keyEnd, valueEnd, block.slice(1));
+      return;
+    }
+    if (slot.kind === 'item') {
+      const start = itemStart(this.text, slot.seq, node);
+      if (start === undefined || end === undefined) throw new TextMismatch();
+      this.replace(start, end, renderBlock([to], this.column(start), this.style, false));
+      return;
+    }
+    throw new TextMismatch();
+  }
+}
+
+function slotInFlow(slot: Slot): boolean {
+  return slot.kind !== 'root' && slot.flow;
+}
+
+function idOf(entry: JsonValue | undefined, mergeKey: string): string {
+  const v = isJsonObject(entry) ? getKey(entry, mergeKey) : undefined;
+  return `${typeof v}:${String(v)}`;
+}
+
+function keyedValues(list: readonly JsonValue[], mergeKey: string): boolean {
+  const seen = new Set<string>();
+  for (const entry of list) {
+    const v = isJsonObject(entry) ? getKey(entry, mergeKey) : undefined;
+    if (typeof v !== 'string' && typeof v !== 'number') return false;
+    const id = idOf(entry, mergeKey);
+    if (seen.has(id)) return false;
+    seen.add(id);
+  }
+  return true;
+}
+
+function seqIsIndented(text: string, pair: Pair<unknown, unknown>, seq: YAMLSeq): boolean {
+  const keyAt = pairStart(pair);
+  const first = seq.items[0];
+  const dash = first === undefined ? undefined : itemStart(text, seq, first);
+  if (keyAt === undefined || dash === undefined) return false;
+  const col = (o: number): number => o - (text.lastIndexOf('\n', o - 1) + 1);
+  return col(dash) > col(keyAt);
+}
+
+const BASE_OPTIONS = { lineWidth: 0, minContentWidth: 0 } as const;
+
+/** Strings that YAML 1.1 readers (kubectl, client-go) take for booleans unless quoted. */
+const YAML11_BOOLEAN = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
+
+/** YAML for a value; strings that YAML 1.1 would read as booleans are quoted, for Kubernetes clients. */
+function stringify(value: JsonValue, options: ToStringOptions): string {
+  const doc = new Document(value, { aliasDuplicateObjects: false });
+  visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value === 'string' && YAML11_BOOLEAN.test(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return doc.toString({ ...options, directives: false });
+}
+
+/**
+ * Block YAML for `value` (a one-key map or a one-item list) placed at `column`: the
+ * first line is indented only when `indentFirst`, since a replacement keeps the text before it.
+ */
+function renderBlock(value: JsonValue, column: number, style: Style, indentFirst: boolean): string {
+  const out = stringify(value, { ...BASE_OPTIONS, indent: style.indent, indentSeq: style.indentSeq }).replace(/\n$/, '');
+  const pad = ' '.repeat(column);
+  return out
+    .split('\n')
+    .map((line, i) => (line === '' || (i === 0 && !indentFirst) ? line : pad + line))
+    .join('\n');
+}
+
+/** A scalar on one line that means the same in any context, or undefined when it cannot be. */
+function renderPlainScalar(value: JsonValue, stringType?: 'QUOTE_DOUBLE' | 'QUOTE_SINGLE'): string | undefined {
+  const out = stringify(value, { ...BASE_OPTIONS, blockQuote: false, ...(stringType ? { defaultStringType: stringType } : {}) }).replace(/\n$/, '');
+  return out.includes('\n') ? undefined : out;
+}
+
+function renderFlowScalar(value: JsonValue): string {
+  const plain = typeof value === 'string' ? renderPlainScalar(value) : String(value);
+  if (plain === undefined || (typeof value === 'string' && /^[^"'].*[,[\]{}]/.test(plain)) || /^[,[\]{}]/.test(plain)) return JSON.stringify(value);
+  return plain;
+}
+
+/** Single-line flow YAML, safe inside any flow collection. */
+function renderFlow(value: JsonValue): string {
+  if (Array.isArray(value)) return `[${value.map(renderFlow).join(', ')}]`;
+  if (isJsonObject(value)) return `{${Object.keys(value).map((k) => `${renderFlowScalar(k)}: ${renderFlow(value[k] as JsonValue)}`).join(', ')}}`;
+  return renderFlowScalar(value);
+}
+
+/** A scalar's replacement text in the old scalar's quoting style, or undefined when it needs more room. */
+function renderScalarLike(old: Scalar, value: JsonValue, inFlow: boolean): string | undefined {
+  if (inFlow) return renderFlow(value);
+  if (old.type === 'BLOCK_LITERAL' || old.type === 'BLOCK_FOLDED') return undefined;
+  const quoted = typeof value === 'string' && (old.type === 'QUOTE_DOUBLE' || old.type === 'QUOTE_SINGLE') ? old.type : undefined;
+  return renderPlainScalar(value, quoted);
+}
+
+function detectStyle(text: string, index: YamlIndex): Style {
+  let indent: number | undefined;
+  let indentSeq: boolean | undefined;
+  const column = (o: number): number => o - (text.lastIndexOf('\n', o - 1) + 1);
+  const visit = (node: unknown, depth: number): void => {
+    if (depth > 8 || (indent !== undefined && indentSeq !== undefined) || !isMap(node) || node.flow) return;
+    for (const pair of node.items) {
+      const keyAt = pairStart(pair);
+      const value = pair.value;
+      if (keyAt === undefined) continue;
+      if (indent === undefined && isMap(value) && !value.flow) {
+        const inner = value.items[0] ? pairStart(value.items[0]) : undefined;
+        if (inner !== undefined && column(inner) > column(keyAt)) indent = column(inner) - column(keyAt);
+      }
+      if (indentSeq === undefined && isSeq(value) && !value.flow) indentSeq = seqIsIndented(text, pair, value);
+      if (isSeq(value)) for (const entry of value.items) visit(entry, depth + 1);
+      else visit(value, depth + 1);
+    }
+  };
+  visit(index.doc.contents, 0);
+  // Without a list to copy, follow kubectl's output (`- ` at the parent key's column).
+  return { indent: indent ?? 2, indentSeq: indentSeq ?? false };
+}
+
+function rewriteAll(text: string, to: JsonValue): TextEdit[] {
+  const body = stringify(to, { ...BASE_OPTIONS, indentSeq: false });
+  const head = /^---[^\n]*\n/.exec(text)?.[0] ?? '';
+  return [{ range: { start: 0, end: text.length }, text: head + body }];
+}
+
+/** Sorts edits and merges those that touch at one offset (inserts there come in the order they were planned). */
+function normalize(edits: readonly TextEdit[]): TextEdit[] | undefined {
+  const sorted = edits.map((e, i) => ({ e, i })).sort((a, b) => a.e.range.start - b.e.range.start || a.i - b.i).map(({ e }) => e);
+  const out: TextEdit[] = [];
+  for (const edit of sorted) {
+    const prev = out[out.length - 1];
+    const zeroWidth = (e: TextEdit): boolean => e.range.start === e.range.end;
+    if (prev && edit.range.start === prev.range.start && (zeroWidth(prev) || zeroWidth(edit))) {
+      out[out.length - 1] = { range: { start: prev.range.start, end: Math.max(prev.range.end, edit.range.end) }, text: prev.text + edit.text };
+    } else if (prev && edit.range.start < prev.range.end) {
+      return undefined;
+    } else out.push(edit);
+  }
+  return out;
+}
+
+/**
+ * The minimal edits turning YAML `text` (which represents `from`) into text representing
+ * `to`: sorted, non-overlapping, with offsets into `text`. Invalid YAML, or a text that does
+ * not hold `from`, gets one edit re-rendering the whole document.
+ */
+export function textEdits(text: string, from: JsonValue, to: JsonValue, options: TextEditOptions = {}): TextEdit[] {
+  const index = indexYaml(text);
+  const contents = index.doc.contents;
+  if (index.errors.length > 0 || !isMap(contents) || !isJsonObject(from) || !isJsonObject(to)) return jsonEqual(from, to) ? [] : rewriteAll(text, to);
+  let edits: TextEdit[] | undefined;
+  try {
+    const planner = new EditPlanner(text, detectStyle(text, index));
+    planner.reconcile({ kind: 'root' }, contents, from, to, index.shape);
+    edits = normalize(planner.edits);
+  } catch (error) {
+    if (!(error instanceof TextMismatch)) throw error;
+  }
+  if (!edits) return rewriteAll(text, to);
+  if (edits.length === 0) return edits;
+  if (options.verify || index.hasAliases) {
+    let result: unknown;
+    try {
+      result = parse(applyTextEdits(text, edits));
+    } catch {
+      return rewriteAll(text, to);
+    }
+    if (!jsonEqual(result as JsonValue, to)) return rewriteAll(text, to);
+  }
+  return edits;
+}
+
+/** Applies sorted, non-overlapping edits (offsets into `text`). */
+export function applyTextEdits(text: string, edits: readonly TextEdit[]): string {
+  let out = '';
+  let at = 0;
+  for (const edit of [...edits].sort((a, b) => a.range.start - b.range.start)) {
+    if (edit.range.start < at) throw new RangeError(`Overlapping text edits at offset ${edit.range.start}`);
+    out += text.slice(at, edit.range.start) + edit.text;
+    at = edit.range.end;
+  }
+  return out + text.slice(at);
+}
