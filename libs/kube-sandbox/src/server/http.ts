@@ -109,9 +109,23 @@ function selectionOf(target: ResourceTarget, query: URLSearchParams): Selection 
   };
 }
 
-function writeOptions(query: URLSearchParams, subresource: string | undefined): WriteOptions {
+/** The field manager of a write: `?fieldManager=`, else the User-Agent's program name (`kubectl/v1.32.0 (...)` -> `kubectl`). */
+export function fieldManagerOf(req: IncomingMessage, query: URLSearchParams): string | undefined {
+  const explicit = query.get('fieldManager');
+  if (explicit !== null && explicit !== '') return explicit;
+  const program = (req.headers['user-agent'] ?? '').trim().split(/[/\s]/)[0];
+  return program === undefined || program === '' ? undefined : program.slice(0, 128);
+}
+
+function writeOptions(req: IncomingMessage, query: URLSearchParams, subresource: string | undefined): WriteOptions {
   const dryRun = query.getAll('dryRun').includes('All');
-  return { ...(dryRun ? { dryRun } : {}), ...(subresource === 'status' ? { subresource: 'status' as const } : {}) };
+  const manager = fieldManagerOf(req, query);
+  return {
+    ...(dryRun ? { dryRun } : {}),
+    ...(subresource === 'status' ? { subresource: 'status' as const } : {}),
+    ...(manager !== undefined ? { manager } : {}),
+    ...(mediaType(req) === 'application/apply-patch+yaml' ? { operation: 'Apply' as const } : {}),
+  };
 }
 
 function deleteOptionsOf(body: unknown, query: URLSearchParams): { preconditions: DeletePreconditions; dryRun: boolean } {
@@ -166,7 +180,7 @@ async function serveResource(ctx: RouterContext, target: ResourceTarget, req: In
     }
     if (method === 'POST') {
       const body = await parseBody(req);
-      sendJson(res, 201, store.create(type, namespace, body, writeOptions(query, undefined)));
+      sendJson(res, 201, store.create(type, namespace, body, writeOptions(req, query, undefined)));
       return;
     }
     if (method === 'DELETE') {
@@ -191,7 +205,7 @@ async function serveResource(ctx: RouterContext, target: ResourceTarget, req: In
     }
     case 'PUT': {
       const body = await parseBody(req);
-      sendJson(res, 200, store.update(type, namespace, name, body, writeOptions(query, subresource)));
+      sendJson(res, 200, store.update(type, namespace, name, body, writeOptions(req, query, subresource)));
       return;
     }
     case 'PATCH': {
@@ -199,7 +213,7 @@ async function serveResource(ctx: RouterContext, target: ResourceTarget, req: In
       if (!PATCH_TYPES.has(contentType)) throw unsupportedMediaType(contentType);
       const body = await parseBody(req);
       if (body === undefined) throw badRequest('the patch body is empty');
-      sendJson(res, 200, store.patch(type, namespace, name, body, contentType, writeOptions(query, subresource)));
+      sendJson(res, 200, store.patch(type, namespace, name, body, contentType, writeOptions(req, query, subresource)));
       return;
     }
     case 'DELETE': {

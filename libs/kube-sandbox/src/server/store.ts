@@ -20,6 +20,46 @@ export interface Change {
 export interface WriteOptions {
   dryRun?: boolean;
   subresource?: 'status';
+  /** Field manager recorded in `metadata.managedFields` (the request's `fieldManager`, else its User-Agent). */
+  manager?: string;
+  /** `Apply` for server-side apply patches, `Update` for every other write (the default). */
+  operation?: 'Update' | 'Apply';
+}
+
+/** One `metadata.managedFields` entry; field sets are not tracked, so `fieldsV1` stays empty. */
+export interface ManagedFieldsEntry {
+  manager: string;
+  operation: 'Update' | 'Apply';
+  apiVersion: string;
+  time: string;
+  fieldsType: 'FieldsV1';
+  fieldsV1: Record<string, never>;
+  subresource?: string;
+}
+
+/**
+ * The managedFields after a write by `options.manager`: its entry (per manager, operation and
+ * subresource, as the API server keys them) is refreshed, every other entry is kept.
+ */
+function withManagerEntry(type: ResourceType, existing: unknown, options: WriteOptions): ManagedFieldsEntry[] | undefined {
+  const entries = Array.isArray(existing) ? (structuredClone(existing) as ManagedFieldsEntry[]) : [];
+  if (options.manager === undefined || options.manager === '') return entries.length > 0 ? entries : undefined;
+  const operation = options.operation ?? 'Update';
+  const entry: ManagedFieldsEntry = {
+    manager: options.manager,
+    operation,
+    apiVersion: apiVersionOf(type),
+    time: kubeTime(),
+    fieldsType: 'FieldsV1',
+    fieldsV1: {},
+    ...(options.subresource !== undefined ? { subresource: options.subresource } : {}),
+  };
+  const same = (candidate: ManagedFieldsEntry): boolean =>
+    isRecord(candidate) && candidate.manager === entry.manager && candidate.operation === operation && candidate.subresource === entry.subresource;
+  const index = entries.findIndex(same);
+  if (index === -1) entries.push(entry);
+  else entries[index] = entry;
+  return entries;
 }
 
 export interface DeletePreconditions {
@@ -101,6 +141,8 @@ export class Store {
     if (this.objects.has(keyOf(type, namespace, name))) throw alreadyExists(type, name);
     const status = initialStatus(type);
     const created = this.stamp(type, { ...object, metadata: { ...metadata, name } }, status);
+    const managedFields = withManagerEntry(type, undefined, options);
+    if (managedFields !== undefined) metadataOf(created)['managedFields'] = managedFields;
     if (options.dryRun) return created;
     return this.commit(type, 'ADDED', created);
   }
@@ -145,7 +187,9 @@ export class Store {
         },
       };
       const nextMeta = next['metadata'] as Record<string, unknown>;
-      delete nextMeta['managedFields'];
+      // managedFields are server-owned too: kept as stored, refreshed below only when the write changes something.
+      if (existingMeta['managedFields'] === undefined) delete nextMeta['managedFields'];
+      else nextMeta['managedFields'] = structuredClone(existingMeta['managedFields']);
       // Server-owned fields come from the stored object, never from the request.
       if (existingMeta['generation'] === undefined) delete nextMeta['generation'];
       if (existingMeta['deletionTimestamp'] === undefined) delete nextMeta['deletionTimestamp'];
@@ -156,6 +200,8 @@ export class Store {
       }
     }
     if (jsonEqual(next, existing)) return structuredClone(existing);
+    const managedFields = withManagerEntry(type, existingMeta['managedFields'], options);
+    if (managedFields !== undefined) (next['metadata'] as Record<string, unknown>)['managedFields'] = managedFields;
     if (type.hasSpec && !jsonEqual(next['spec'], existing['spec'])) {
       const generation = typeof existingMeta['generation'] === 'number' ? existingMeta['generation'] : 1;
       (next['metadata'] as Record<string, unknown>)['generation'] = generation + 1;
