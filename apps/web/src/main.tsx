@@ -1,3 +1,5 @@
+// Must be the first import: Monaco reads MonacoEnvironment when the first editor is created.
+import './features/editor/monaco/monaco-environment.js';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';

@@ -1,0 +1,64 @@
+import { uiStore, type SelectedKind } from '../../../state/ui-store.js';
+import { useResourceList } from '../hooks/useResourceList.js';
+import { listRef } from '../state/list-ref.js';
+import { QueryState } from './QueryState.js';
+
+interface ResourceListProps {
+  context: string;
+  kind: SelectedKind;
+  namespace: string | null;
+}
+
+/** The objects of the selected kind, live; clicking one opens it in an editor tab. */
+export function ResourceList({ context, kind, namespace }: ResourceListProps) {
+  const scope = kind.namespaced ? namespace : null;
+  const list = useResourceList(listRef(context, kind.group, kind.version, kind.resource, scope));
+  const where = !kind.namespaced ? '(cluster-wide)' : scope === null ? 'in all namespaces' : `in ${scope}`;
+  const items = list.data?.items;
+  return (
+    <section aria-label={`${kind.kind} list`} className="resource-list">
+      <h2>
+        {kind.kind} {where}
+      </h2>
+      <QueryState isPending={list.isPending} error={list.error} what={kind.resource} testId="resource-list" />
+      {list.liveError && (
+        <p className="notice notice-warning" data-testid="resource-list-live-error">
+          Live updates are off for this list: {list.liveError}
+        </p>
+      )}
+      {items && items.length === 0 && (
+        <p className="notice" data-testid="resource-list-empty">
+          No {kind.kind} objects {where}.
+        </p>
+      )}
+      {items && items.length > 0 && (
+        <ul data-testid="resource-list">
+          {items.map(({ metadata }) => (
+            <li key={`${metadata.namespace ?? ''}/${metadata.name}`}>
+              <button
+                type="button"
+                data-testid={`resource-${metadata.name}`}
+                onClick={() =>
+                  uiStore.getState().openResource(
+                    {
+                      context,
+                      group: kind.group,
+                      version: kind.version,
+                      resource: kind.resource,
+                      name: metadata.name,
+                      ...(metadata.namespace ? { namespace: metadata.namespace } : {}),
+                    },
+                    kind.kind,
+                  )
+                }
+              >
+                {metadata.name}
+                {scope === null && metadata.namespace && <span className="muted"> · {metadata.namespace}</span>}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,24 @@
+import type { ResourceChanged } from '@tandem/sync';
+import { describeUpstreamChange } from '../state/editor-view.js';
+
+interface UpstreamBannerProps {
+  change: ResourceChanged;
+  /** True when the user's unsaved text is still based on an older version. */
+  keptLocalEdits: boolean;
+  onDismiss: () => void;
+}
+
+/** Says who changed the open object upstream, which fields, and at which version. */
+export function UpstreamBanner({ change, keptLocalEdits, onDismiss }: UpstreamBannerProps) {
+  return (
+    <div className="upstream-banner" role="status" data-testid="upstream-banner">
+      <span>
+        {describeUpstreamChange(change)}
+        {keptLocalEdits ? ' — your unsaved text is kept as it was.' : ' — the editor now shows this version.'}
+      </span>
+      <button type="button" onClick={onDismiss} aria-label="Dismiss">
+        ×
+      </button>
+    </div>
+  );
+}

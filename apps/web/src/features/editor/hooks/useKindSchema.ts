@@ -1,0 +1,23 @@
+import { useQuery } from '@tanstack/react-query';
+import type { JSONSchema } from 'monaco-yaml';
+import { z } from 'zod';
+import { getJson } from '../../../api/gateway.js';
+import { gatewayPaths } from '../../../api/paths.js';
+
+function parseJsonSchema(body: unknown): JSONSchema {
+  const parsed = z.record(z.string(), z.unknown()).safeParse(body);
+  if (!parsed.success) throw new Error('The gateway answered with something that is not a JSON Schema object');
+  return parsed.data as JSONSchema;
+}
+
+/** The kind's JSON Schema from the cluster's OpenAPI, for validation and completion in the editor. */
+export function useKindSchema(context: string, group: string, version: string, kind: string) {
+  const path = gatewayPaths.schema(context, group, version, kind);
+  const query = useQuery({
+    queryKey: ['contexts', context, 'schema', group, version, kind],
+    queryFn: ({ signal }) => getJson(path, parseJsonSchema, signal),
+    staleTime: Infinity,
+    retry: false,
+  });
+  return { ...query, uri: new URL(path, window.location.origin).toString() };
+}
