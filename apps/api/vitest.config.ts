@@ -1,15 +1,10 @@
-import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   root: import.meta.dirname,
-  // Nest relies on decorator metadata, which esbuild/oxc do not emit; swc does.
-  plugins: [
-    swc.vite({
-      module: { type: 'es6' },
-      jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true } },
-    }),
-  ],
+  // Nest resolves constructor injection through decorator metadata, so the transform must emit
+  // legacy decorators with `design:paramtypes`, as tsc does for the build.
+  oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
   resolve: { conditions: ['@tandem/source'] },
   test: {
     name: 'api',
