@@ -106,9 +106,9 @@ describe('npm start: the built gateway serving the web app and the sandbox', () 
   it('lists the sandbox namespaces and the Deployments in shop through the API', async () => {
     const namespaces = (await (await fetch(`${url}/api/contexts/tandem-sandbox/namespaces`)).json()) as { metadata: { name: string } }[];
     expect(namespaces.map((ns) => ns.metadata.name)).toEqual(expect.arrayContaining(['default', 'shop']));
-    const deployments = (await (await fetch(`${url}/api/contexts/tandem-sandbox/resources/apps/v1/deployments?namespace=shop`)).json()) as {
-      metadata: { name: string };
-    }[];
+    const { items: deployments } = (await (await fetch(`${url}/api/contexts/tandem-sandbox/resources/apps/v1/deployments?namespace=shop`)).json()) as {
+      items: { metadata: { name: string } }[];
+    };
     expect(deployments.map((d) => d.metadata.name).sort()).toEqual(['web', 'worker']);
   });
 

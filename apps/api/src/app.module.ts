@@ -3,11 +3,15 @@ import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.schema.js';
 import { HealthModule } from './health/health.module.js';
 import { KubeModule } from './kube/kube.module.js';
+import { EditsModule } from './edits/edits.module.js';
+import { LocksModule } from './locks/locks.module.js';
+import { PresenceModule } from './presence/presence.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
+import { StoreModule } from './store/store.module.js';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: AppModule, imports: [ConfigModule.forRoot(config), KubeModule, HealthModule, RealtimeModule] };
+    return { module: AppModule, imports: [ConfigModule.forRoot(config), KubeModule, HealthModule, RealtimeModule, StoreModule, PresenceModule, LocksModule, EditsModule] };
   }
 }

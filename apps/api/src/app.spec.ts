@@ -46,7 +46,7 @@ describe('gateway over HTTP with the embedded sandbox', () => {
     expect(response.status).toBe(200);
     const contexts: unknown = await response.json();
     expect(contexts).toEqual([
-      expect.objectContaining({ name: 'tandem-sandbox', namespace: 'shop', source: 'sandbox', status: 'connected', server: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) }),
+      expect.objectContaining({ name: 'tandem-sandbox', namespace: 'shop', source: 'embedded', status: 'ok', server: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) }),
     ]);
   });
 
@@ -60,12 +60,13 @@ describe('gateway over HTTP with the embedded sandbox', () => {
   it('lists the Deployments of a namespace and the core resources of another', async () => {
     const deployments = await fetch(`${base}/api/contexts/tandem-sandbox/resources/apps/v1/deployments?namespace=shop`);
     expect(deployments.status).toBe(200);
-    const items = (await deployments.json()) as { metadata: { name: string; namespace: string } }[];
+    const { items, resourceVersion } = (await deployments.json()) as { resourceVersion: string; items: { metadata: { name: string; namespace: string } }[] };
+    expect(resourceVersion).toMatch(/^\d+$/);
     expect(items.map((d) => d.metadata.name).sort()).toEqual(['web', 'worker']);
     expect(items.every((d) => d.metadata.namespace === 'shop')).toBe(true);
 
     const none = await fetch(`${base}/api/contexts/tandem-sandbox/resources/apps/v1/deployments?namespace=default`);
-    expect(await none.json()).toEqual([]);
+    expect(await none.json()).toMatchObject({ items: [] });
   });
 
   it('passes on the cluster Status message and code for an unknown resource type', async () => {

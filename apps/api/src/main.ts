@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { createApp } from './app.js';
 import { InvalidConfigError, loadConfig } from './config/load-config.js';
 import type { AppConfig } from './config/config.schema.js';
 import { createLogger } from './logging/logger.js';
@@ -19,6 +18,8 @@ function readConfig(): AppConfig {
 async function bootstrap(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
+  // Loaded after the config is valid, so a bad variable is reported at once, not after Nest has loaded.
+  const { createApp } = await import('./app.js');
   const app = await createApp(config, logger);
   // process.exit(0) after the hooks ran (rather than re-raising the signal) so a clean stop exits 0 and pino flushes.
   app.enableShutdownHooks(['SIGINT', 'SIGTERM'], { useProcessExit: true });

@@ -22,6 +22,24 @@ const optionalText = z
   .optional()
   .transform((value) => (value === '' ? undefined : value));
 
+const milliseconds = (fallback: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number of milliseconds')
+    .default(String(fallback))
+    .transform(Number)
+    .pipe(z.number().int().min(100, 'must be at least 100'));
+
+const count = (fallback: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .default(String(fallback))
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'must be at least 1'));
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const environmentSchema = z.object({
@@ -35,13 +53,27 @@ export const environmentSchema = z.object({
     .min(1, 'must not be empty')
     .default(join(tmpdir(), 'tandem', 'sandbox.kubeconfig')),
   KUBECONFIG: optionalText,
+  TANDEM_KUBECONFIG_RECONCILE_MS: milliseconds(5_000),
+  TANDEM_CONTEXT_PROBE_MS: milliseconds(10_000),
   REDIS_URL: optionalText.pipe(
     z
       .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
       .optional(),
   ),
+  TANDEM_REDIS_PREFIX: z.string().trim().regex(/^[^{}\s]+$/, 'must be non-empty, without spaces, "{" or "}"').default('tandem'),
+  TANDEM_LEASE_TTL_MS: milliseconds(15_000),
+  TANDEM_PRESENCE_TTL_MS: milliseconds(25_000),
+  TANDEM_PRESENCE_HEARTBEAT_MS: milliseconds(10_000),
+  TANDEM_COLLAB_SWEEP_MS: milliseconds(1_000),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   TANDEM_WEB_DIST: z.string().trim().min(1, 'must not be empty').default(defaultWebDist),
+  TANDEM_ADMINS: z
+    .string()
+    .default('')
+    .transform((list) => list.split(',').map((user) => user.trim()).filter((user) => user !== '')),
+  TANDEM_HISTORY_MAX_ENTRIES: count(100_000),
+  TANDEM_HISTORY_MAX_ENTRIES_PER_RESOURCE: count(1_000),
+  TANDEM_HISTORY_MAX_AGE_MS: milliseconds(30 * 24 * 3_600_000),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -52,7 +84,17 @@ export interface AppConfig {
   readonly sandbox: { readonly enabled: boolean; readonly port: number; readonly kubeconfigPath: string };
   /** The user's own kubeconfig files (`KUBECONFIG` list), when set. */
   readonly kubeconfig: string | undefined;
+  /** How often kubeconfig files are re-read in case a change event was missed, and contexts probed again. */
+  readonly contexts: { readonly reconcileMs: number; readonly probeIntervalMs: number };
   readonly redisUrl: string | undefined;
+  /** Namespace of every Redis key (store and socket.io adapter), so deployments or test runs can share one Redis. */
+  readonly redisPrefix: string;
+  /** Lease and presence timing: TTLs, how often a gateway refreshes its sessions, and how often it sweeps lapsed ones. */
+  readonly collab: { readonly leaseTtlMs: number; readonly presenceTtlMs: number; readonly presenceHeartbeatMs: number; readonly sweepMs: number };
   readonly logLevel: LogLevel;
   readonly webDist: string;
+  /** Users allowed to read the edit history (`TANDEM_ADMINS`, comma-separated development identities). */
+  readonly admins: readonly string[];
+  /** Edit history retention: entries overall, per resource, and their age. */
+  readonly history: { readonly maxEntries: number; readonly maxEntriesPerResource: number; readonly maxAgeMs: number };
 }

@@ -10,6 +10,7 @@ describe(loadConfig.name, () => {
     expect(config.sandbox).toEqual({ enabled: true, port: 0, kubeconfigPath: join(tmpdir(), 'tandem', 'sandbox.kubeconfig') });
     expect(config.redisUrl).toBeUndefined();
     expect(config.kubeconfig).toBeUndefined();
+    expect(config.contexts).toEqual({ reconcileMs: 5_000, probeIntervalMs: 10_000 });
     expect(config.logLevel).toBe('info');
     expect(config.webDist).toMatch(/apps[/\\]web[/\\]dist$/);
   });
@@ -22,17 +23,28 @@ describe(loadConfig.name, () => {
       TANDEM_SANDBOX_PORT: '6443',
       TANDEM_SANDBOX_KUBECONFIG: '/tmp/x/sandbox.yaml',
       KUBECONFIG: '/home/me/.kube/config:/home/me/.kube/other',
+      TANDEM_KUBECONFIG_RECONCILE_MS: '2000',
+      TANDEM_CONTEXT_PROBE_MS: '3000',
       REDIS_URL: 'redis://redis:6379',
       LOG_LEVEL: 'debug',
       TANDEM_WEB_DIST: '/srv/web',
+      TANDEM_ADMINS: ' alice, carol ,,',
+      TANDEM_HISTORY_MAX_ENTRIES: '5000',
+      TANDEM_HISTORY_MAX_ENTRIES_PER_RESOURCE: '50',
+      TANDEM_HISTORY_MAX_AGE_MS: '86400000',
     });
     expect(config).toEqual({
       http: { host: '127.0.0.1', port: 8080 },
       sandbox: { enabled: false, port: 6443, kubeconfigPath: '/tmp/x/sandbox.yaml' },
       kubeconfig: '/home/me/.kube/config:/home/me/.kube/other',
+      contexts: { reconcileMs: 2_000, probeIntervalMs: 3_000 },
       redisUrl: 'redis://redis:6379',
+      redisPrefix: 'tandem',
+      collab: { leaseTtlMs: 15_000, presenceTtlMs: 25_000, presenceHeartbeatMs: 10_000, sweepMs: 1_000 },
       logLevel: 'debug',
       webDist: '/srv/web',
+      admins: ['alice', 'carol'],
+      history: { maxEntries: 5_000, maxEntriesPerResource: 50, maxAgeMs: 86_400_000 },
     });
   });
 
@@ -46,6 +58,7 @@ describe(loadConfig.name, () => {
     ['TANDEM_SANDBOX', 'yes', /TANDEM_SANDBOX="yes": must be "on" or "off"/],
     ['REDIS_URL', 'localhost:6379', /REDIS_URL="localhost:6379": must be a redis:\/\/ or rediss:\/\/ URL/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL="loud": must be one of fatal, error/],
+    ['TANDEM_HISTORY_MAX_ENTRIES', '0', /TANDEM_HISTORY_MAX_ENTRIES="0": must be at least 1/],
   ])('rejects %s=%s with a message naming the variable', (variable, value, message) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(InvalidConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(message);

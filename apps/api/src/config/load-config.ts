@@ -29,8 +29,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       kubeconfigPath: resolve(vars.TANDEM_SANDBOX_KUBECONFIG),
     },
     kubeconfig: vars.KUBECONFIG,
+    contexts: { reconcileMs: vars.TANDEM_KUBECONFIG_RECONCILE_MS, probeIntervalMs: vars.TANDEM_CONTEXT_PROBE_MS },
     redisUrl: vars.REDIS_URL,
+    redisPrefix: vars.TANDEM_REDIS_PREFIX,
+    collab: {
+      leaseTtlMs: vars.TANDEM_LEASE_TTL_MS,
+      presenceTtlMs: vars.TANDEM_PRESENCE_TTL_MS,
+      presenceHeartbeatMs: vars.TANDEM_PRESENCE_HEARTBEAT_MS,
+      sweepMs: vars.TANDEM_COLLAB_SWEEP_MS,
+    },
     logLevel: vars.LOG_LEVEL,
     webDist: resolve(vars.TANDEM_WEB_DIST),
+    admins: vars.TANDEM_ADMINS,
+    history: { maxEntries: vars.TANDEM_HISTORY_MAX_ENTRIES, maxEntriesPerResource: vars.TANDEM_HISTORY_MAX_ENTRIES_PER_RESOURCE, maxAgeMs: vars.TANDEM_HISTORY_MAX_AGE_MS },
   };
 }

@@ -1,12 +1,68 @@
-import { HttpMethod, IsomorphicFetchHttpLibrary, KubeConfig, RequestContext } from '@kubernetes/client-node';
+import { HttpMethod, IsomorphicFetchHttpLibrary, KubeConfig, RequestContext, Watch } from '@kubernetes/client-node';
+import { z } from 'zod';
 import { KubeApiError } from './kube.errors.js';
-import { kubeListSchema, type KubeObject } from './kube.schemas.js';
+import { kubeListSchema, kubeObjectSchema, type KubeObject } from './kube.schemas.js';
 
-/** A resource type addressed the way the REST API spells it (`core` for the unnamed group). */
+/** A resource type; the core group may be written `core` (as in gateway URLs) or `''` (as in a ResourceRef). */
 export interface ResourceTypeRef {
   readonly group: string;
   readonly version: string;
   readonly resource: string;
+}
+
+/** One list of a resource type, with the version to start a watch from. */
+export interface KubeList {
+  readonly resourceVersion: string;
+  readonly items: KubeObject[];
+}
+
+/** One resource type the cluster serves, as discovery reports it (`group` is `''` for the core group). */
+export interface DiscoveredResource {
+  readonly group: string;
+  readonly version: string;
+  readonly resource: string;
+  readonly kind: string;
+  readonly namespaced: boolean;
+  readonly verbs: readonly string[];
+  readonly shortNames: readonly string[];
+}
+
+export type KubeWatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+/** One line of a watch stream; `object` is the object, a bookmark, or (for ERROR) a Status. */
+export interface KubeWatchEvent {
+  readonly type: KubeWatchEventType;
+  readonly object: Record<string, unknown>;
+}
+
+const apiVersionsSchema = z.looseObject({ versions: z.array(z.string()) });
+const apiGroupListSchema = z.looseObject({
+  groups: z.array(z.looseObject({ name: z.string(), versions: z.array(z.looseObject({ version: z.string() })) })),
+});
+const apiResourceListSchema = z.looseObject({
+  resources: z.array(
+    z.looseObject({
+      name: z.string(),
+      kind: z.string(),
+      namespaced: z.boolean(),
+      verbs: z.array(z.string()).default([]),
+      shortNames: z.array(z.string()).optional(),
+    }),
+  ),
+});
+const openApiRootSchema = z.looseObject({ paths: z.record(z.string(), z.looseObject({ serverRelativeURL: z.string() })) });
+const watchEventTypes = new Set<string>(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
+
+/** `core` (URL spelling) and `''` both name the core group. */
+function isCoreGroup(group: string): boolean {
+  return group === '' || group === 'core';
+}
+
+/** The REST path of a collection or (with `name`) of one object. */
+export function resourcePath(type: ResourceTypeRef, namespace?: string, name?: string): string {
+  const base = isCoreGroup(type.group) ? `/api/${type.version}` : `/apis/${type.group}/${type.version}`;
+  const scope = namespace === undefined ? '' : `/namespaces/${encodeURIComponent(namespace)}`;
+  return `${base}${scope}/${type.resource}${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
 }
 
 const PROBE_TIMEOUT_MS = 3_000;
@@ -43,20 +99,104 @@ export class KubeClient {
   }
 
   async listNamespaces(): Promise<KubeObject[]> {
-    return this.listResources({ group: 'core', version: 'v1', resource: 'namespaces' });
+    return (await this.list({ group: 'core', version: 'v1', resource: 'namespaces' })).items;
   }
 
-  /** Lists one resource type, in one namespace or (without `namespace`) across the cluster. */
-  async listResources(type: ResourceTypeRef, namespace?: string): Promise<KubeObject[]> {
-    const base = type.group === 'core' ? `/api/${type.version}` : `/apis/${type.group}/${type.version}`;
-    const scope = namespace === undefined ? '' : `/namespaces/${encodeURIComponent(namespace)}`;
+  /** Lists one resource type, in one namespace or (without `namespace`) across the cluster, with the list's resourceVersion. */
+  async list(type: ResourceTypeRef, namespace?: string): Promise<KubeList> {
     const what = `Listing ${type.resource} in ${namespace === undefined ? 'all namespaces' : `namespace "${namespace}"`}`;
-    const body = await this.getJson(`${base}${scope}/${type.resource}`, what);
+    const body = await this.getJson(resourcePath(type, namespace), what);
     const list = kubeListSchema.safeParse(body);
     if (!list.success) {
       throw new KubeApiError(502, 'BadUpstreamResponse', `${what}: the cluster answered with something that is not a Kubernetes list`);
     }
-    return list.data.items;
+    return { resourceVersion: list.data.metadata?.resourceVersion ?? '', items: list.data.items };
+  }
+
+  /** Reads one object. */
+  async get(type: ResourceTypeRef, namespace: string | undefined, name: string): Promise<KubeObject> {
+    const what = `Reading ${type.resource} "${name}"${namespace === undefined ? '' : ` in namespace "${namespace}"`}`;
+    const body = await this.getJson(resourcePath(type, namespace, name), what);
+    const object = kubeObjectSchema.safeParse(body);
+    if (!object.success) throw new KubeApiError(502, 'BadUpstreamResponse', `${what}: the cluster answered with something that is not a Kubernetes object`);
+    return object.data;
+  }
+
+  /**
+   * Replaces one object (HTTP PUT). The object's `metadata.resourceVersion` is the precondition:
+   * the cluster answers 409 if the object moved on. `dryRun` validates without persisting.
+   */
+  async replace(type: ResourceTypeRef, namespace: string | undefined, name: string, object: unknown, options: { fieldManager: string; dryRun?: boolean }): Promise<KubeObject> {
+    const what = `Saving ${type.resource} "${name}"${namespace === undefined ? '' : ` in namespace "${namespace}"`}`;
+    const query = new URLSearchParams({ fieldManager: options.fieldManager });
+    if (options.dryRun === true) query.set('dryRun', 'All');
+    const body = await this.sendJson(HttpMethod.PUT, `${resourcePath(type, namespace, name)}?${query.toString()}`, what, object);
+    const saved = kubeObjectSchema.safeParse(body);
+    if (!saved.success) throw new KubeApiError(502, 'BadUpstreamResponse', `${what}: the cluster answered with something that is not a Kubernetes object`);
+    return saved.data;
+  }
+
+  /** Every resource type of every served group-version (subresources left out). */
+  async discover(): Promise<DiscoveredResource[]> {
+    const core = apiVersionsSchema.safeParse(await this.getJson('/api', 'Discovering the core API'));
+    const groups = apiGroupListSchema.safeParse(await this.getJson('/apis', 'Discovering API groups'));
+    if (!core.success || !groups.success) throw new KubeApiError(502, 'BadUpstreamResponse', 'Discovery: the cluster answered /api or /apis with an unexpected shape');
+    const groupVersions = [
+      ...core.data.versions.map((version) => ({ group: '', version })),
+      ...groups.data.groups.flatMap((group) => group.versions.map(({ version }) => ({ group: group.name, version }))),
+    ];
+    const lists = await Promise.all(
+      groupVersions.map(async ({ group, version }) => {
+        const path = group === '' ? `/api/${version}` : `/apis/${group}/${version}`;
+        const list = apiResourceListSchema.safeParse(await this.getJson(path, `Discovering ${group === '' ? version : `${group}/${version}`}`));
+        if (!list.success) throw new KubeApiError(502, 'BadUpstreamResponse', `Discovery: ${path} is not an APIResourceList`);
+        return list.data.resources
+          .filter((resource) => !resource.name.includes('/'))
+          .map((resource) => ({
+            group,
+            version,
+            resource: resource.name,
+            kind: resource.kind,
+            namespaced: resource.namespaced,
+            verbs: resource.verbs,
+            shortNames: resource.shortNames ?? [],
+          }));
+      }),
+    );
+    return lists.flat();
+  }
+
+  /** The OpenAPI v3 document of one group-version (`/openapi/v3/apis/<g>/<v>` or `/openapi/v3/api/v1`). */
+  async openApiV3(group: string, version: string): Promise<unknown> {
+    const key = isCoreGroup(group) ? `api/${version}` : `apis/${group}/${version}`;
+    const root = openApiRootSchema.safeParse(await this.getJson('/openapi/v3', 'Reading the OpenAPI v3 index'));
+    if (!root.success) throw new KubeApiError(502, 'BadUpstreamResponse', 'The cluster answered /openapi/v3 with an unexpected shape');
+    const entry = root.data.paths[key];
+    if (entry === undefined) throw new KubeApiError(404, 'NotFound', `The cluster publishes no OpenAPI v3 document for ${isCoreGroup(group) ? version : `${group}/${version}`}`);
+    return this.getJson(entry.serverRelativeURL, `Reading the OpenAPI v3 document ${key}`);
+  }
+
+  /**
+   * Starts a watch from `resourceVersion` (bookmarks on, so a quiet stream still shows it is alive).
+   * `onDone` runs once when the stream ends for any reason; the returned function ends it early.
+   */
+  async watch(
+    type: ResourceTypeRef,
+    namespace: string | undefined,
+    resourceVersion: string,
+    onEvent: (event: KubeWatchEvent) => void,
+    onDone: (error: unknown) => void,
+  ): Promise<() => void> {
+    const controller = await new Watch(this.kubeConfig).watch(
+      resourcePath(type, namespace),
+      { resourceVersion, allowWatchBookmarks: true },
+      (eventType: string, object: unknown) => {
+        if (!watchEventTypes.has(eventType) || typeof object !== 'object' || object === null || Array.isArray(object)) return;
+        onEvent({ type: eventType as KubeWatchEventType, object: object as Record<string, unknown> });
+      },
+      onDone,
+    );
+    return () => controller.abort();
   }
 
   /** True when the API server answers `GET /version` in time. */
@@ -74,10 +214,18 @@ export class KubeClient {
     }
   }
 
-  private async getJson(path: string, what: string): Promise<unknown> {
+  private getJson(path: string, what: string): Promise<unknown> {
+    return this.sendJson(HttpMethod.GET, path, what);
+  }
+
+  private async sendJson(method: HttpMethod, path: string, what: string, body?: unknown): Promise<unknown> {
     const server = this.server;
-    const request = new RequestContext(`${server}${path}`, HttpMethod.GET);
+    const request = new RequestContext(`${server}${path}`, method);
     request.setHeaderParam('Accept', 'application/json');
+    if (body !== undefined) {
+      request.setHeaderParam('Content-Type', 'application/json');
+      request.setBody(JSON.stringify(body));
+    }
     let status: number;
     let text: string;
     try {

@@ -1,44 +1,32 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { ContextsService } from '../contexts/contexts.service.js';
 import { KubeClient } from './kube-client.js';
-import { KubeApiError } from './kube.errors.js';
-import type { ContextSummary } from './kube.schemas.js';
-import { SANDBOX_CONTEXT, SandboxService } from './sandbox.service.js';
 
 /**
- * The clusters the gateway can reach, by context name. For now only the embedded sandbox; the
- * user's kubeconfig contexts join here once the kubeconfig watcher exists.
+ * A KubeClient per context, cached, and rebuilt when the context's server, credentials or namespace
+ * change (or dropped when it is removed), as ContextsService announces.
  */
 @Injectable()
-export class KubeContextsService {
-  private sandboxClient: KubeClient | undefined;
+export class KubeContextsService implements OnModuleDestroy {
+  private readonly clients = new Map<string, KubeClient>();
+  private readonly unsubscribe: () => void;
 
-  constructor(private readonly sandbox: SandboxService) {}
-
-  async list(): Promise<ContextSummary[]> {
-    const clients = this.clients();
-    return Promise.all(
-      clients.map(async (client) => ({
-        name: client.contextName,
-        server: client.server,
-        namespace: client.namespace,
-        source: 'sandbox' as const,
-        status: (await client.isReachable()) ? ('connected' as const) : ('unreachable' as const),
-      })),
-    );
+  constructor(private readonly contexts: ContextsService) {
+    this.unsubscribe = contexts.onChange((event) => {
+      for (const name of [...event.removed, ...event.changed]) this.clients.delete(name);
+    });
   }
 
   /** The client for one context; an unknown name is a 404 that lists the known ones. */
   client(contextName: string): KubeClient {
-    const clients = this.clients();
-    const client = clients.find((candidate) => candidate.contextName === contextName);
-    if (client === undefined) throw KubeApiError.contextNotFound(contextName, clients.map((known) => known.contextName));
+    const cached = this.clients.get(contextName);
+    if (cached !== undefined) return cached;
+    const client = new KubeClient(contextName, this.contexts.kubeConfig(contextName));
+    this.clients.set(contextName, client);
     return client;
   }
 
-  private clients(): KubeClient[] {
-    if (this.sandbox.url === undefined) return [];
-    // Read lazily: the file exists only once the sandbox module has started.
-    this.sandboxClient ??= KubeClient.fromFile(this.sandbox.kubeconfigPath, SANDBOX_CONTEXT);
-    return [this.sandboxClient];
+  onModuleDestroy(): void {
+    this.unsubscribe();
   }
 }

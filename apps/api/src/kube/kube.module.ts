@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
-import { ContextsController } from './contexts.controller.js';
+import { ContextsModule } from '../contexts/contexts.module.js';
 import { KubeContextsService } from './kube-contexts.service.js';
-import { SandboxService } from './sandbox.service.js';
+import { ResourcesController } from './resources.controller.js';
+import { SharedWatches } from './shared-watches.service.js';
 
 @Module({
-  controllers: [ContextsController],
-  providers: [SandboxService, KubeContextsService],
-  exports: [SandboxService, KubeContextsService],
+  imports: [ContextsModule],
+  controllers: [ResourcesController],
+  providers: [KubeContextsService, SharedWatches],
+  exports: [ContextsModule, KubeContextsService, SharedWatches],
 })
 export class KubeModule {}

@@ -44,7 +44,29 @@ export const kubeObjectSchema = z.looseObject({
 });
 export type KubeObject = z.infer<typeof kubeObjectSchema>;
 
-export const kubeListSchema = z.looseObject({ items: z.array(kubeObjectSchema) });
+export const kubeListSchema = z.looseObject({
+  metadata: z.looseObject({ resourceVersion: z.string().optional() }).optional(),
+  items: z.array(kubeObjectSchema),
+});
+
+/** Route params naming one object. */
+export const resourceParamsSchema = resourceTypeParamsSchema.extend({
+  name: z
+    .string()
+    .min(1, 'name must not be empty')
+    .max(253, 'name is longer than 253 characters')
+    .regex(/^[^/%\s]+$/, 'name must not contain "/", "%" or whitespace'),
+});
+export type ResourceParams = z.infer<typeof resourceParamsSchema>;
+
+/** Route params naming a kind for `GET /api/contexts/:context/schemas/:group/:version/:kind`. */
+export const kindParamsSchema = z.object({
+  context: contextNameSchema,
+  group: resourceTypeParamsSchema.shape.group,
+  version: resourceTypeParamsSchema.shape.version,
+  kind: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,62}$/, 'kind must be a Kind name such as Deployment'),
+});
+export type KindParams = z.infer<typeof kindParamsSchema>;
 
 export const CONTEXT_STATUSES = ['connected', 'unreachable'] as const;
 export type ContextStatus = (typeof CONTEXT_STATUSES)[number];

@@ -1,20 +1,97 @@
-import { Logger } from '@nestjs/common';
-import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect } from '@nestjs/websockets';
-import type { Socket } from 'socket.io';
+import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import { rooms, type ClientToServerEvents, type ServerToClientEvents } from '@tandem/sync';
+import type { Server } from 'socket.io';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { identify } from '../identity/identity.js';
+import { SharedWatches } from '../kube/shared-watches.service.js';
+import { RequestHandlers, type TandemSocket, type TandemSocketData } from './request-handlers.js';
+import { attachRedisAdapter } from './redis-adapter.js';
+import { ResourceSubscriptions } from './resource-subscriptions.js';
+import { SaveAuthors } from './save-authors.js';
+import { SessionHooks } from './session-hooks.js';
+import { SOCKET_SERVER_OPTIONS } from './socket-server.options.js';
+
+type TandemServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, TandemSocketData>;
 
 /**
- * The socket.io endpoint browsers keep open; presence, locks and edits register their events here
- * as they arrive.
+ * The socket.io endpoint browsers keep open: authenticates the handshake, dispatches every request
+ * through RequestHandlers, and fans shared-watch changes out to resource and list rooms.
  */
-@WebSocketGateway({ path: '/socket.io', serveClient: false })
-export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect {
+@WebSocketGateway(SOCKET_SERVER_OPTIONS)
+export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   private readonly logger = new Logger(RealtimeGateway.name);
+  private unsubscribe: (() => void) | undefined;
+  private detachAdapter: (() => Promise<void>) | undefined;
 
-  handleConnection(client: Socket): void {
-    this.logger.debug(`socket ${client.id} connected`);
+  constructor(
+    private readonly handlers: RequestHandlers,
+    private readonly subscriptions: ResourceSubscriptions,
+    private readonly watches: SharedWatches,
+    private readonly hooks: SessionHooks,
+    private readonly authors: SaveAuthors,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  afterInit(server: TandemServer): void {
+    if (this.config.redisUrl !== undefined) {
+      // Rooms span gateways: presence and lock broadcasts reach sockets on every gateway.
+      this.detachAdapter = attachRedisAdapter(server, this.config.redisUrl, this.config.redisPrefix, this.authors);
+    }
+    server.use((socket, next) => {
+      const result = identify(socket.handshake.auth);
+      if ('rejection' in result) {
+        const error = new Error(result.rejection.message) as Error & { data?: unknown };
+        error.data = { code: result.rejection.code };
+        next(error);
+        return;
+      }
+      socket.data.identity = result.identity;
+      socket.data.user = result.identity.user;
+      socket.data.subscriptions = new Map();
+      next();
+    });
+    // Every gateway runs its own watches, so their changes go to this gateway's own sockets only
+    // (`server.local`): through the adapter each client would get one copy per gateway.
+    const queues = new Map<string, Promise<void>>();
+    this.unsubscribe = this.watches.onChange((change) => {
+      server.local.to(rooms.list(change.listKey)).emit('list:changed', change.list);
+      const { resourceKey } = change;
+      const { resourceVersion, manager } = change.resource;
+      const known = this.authors.authorOf(resourceKey, resourceVersion);
+      const emit = (user: string | undefined): void => {
+        server.local.to(rooms.resource(resourceKey)).emit('resource:changed', user === undefined ? change.resource : { ...change.resource, user });
+      };
+      const queued = queues.get(resourceKey);
+      if (queued === undefined && (known !== undefined || manager !== 'tandem' || this.authors.publish === undefined)) {
+        emit(known);
+        return;
+      }
+      // A peer gateway's save: its note may trail the watch event, so wait briefly, keeping this object's events in order.
+      const next = (queued ?? Promise.resolve()).then(async () => emit(manager === 'tandem' ? await this.authors.waitFor(resourceKey, resourceVersion, 250) : known));
+      queues.set(resourceKey, next);
+      void next.then(() => {
+        if (queues.get(resourceKey) === next) queues.delete(resourceKey);
+      });
+    });
   }
 
-  handleDisconnect(client: Socket): void {
-    this.logger.debug(`socket ${client.id} disconnected`);
+  handleConnection(socket: TandemSocket): void {
+    this.logger.debug(`socket ${socket.id} connected as ${socket.data.user}`);
+    socket.onAny((event: string, ...args: unknown[]) => {
+      void this.handlers.dispatch(socket, event, args);
+    });
+  }
+
+  handleDisconnect(socket: TandemSocket): void {
+    this.logger.debug(`socket ${socket.id} disconnected`);
+    this.subscriptions.releaseAll(socket);
+    this.hooks.disconnected(socket);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.unsubscribe?.();
+    await this.detachAdapter?.();
   }
 }

@@ -1,0 +1,49 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { FieldChange, ResourceRef } from '@tandem/sync';
+
+export type EditOutcome = 'applied' | 'dry-run' | 'blocked-stale' | 'blocked-locked' | 'rejected-by-cluster' | 'invalid';
+
+/** One save attempt and how it ended, for the edit history. */
+export interface EditEvent {
+  readonly outcome: EditOutcome;
+  /** The Tandem user who saved. */
+  readonly actor: string;
+  readonly sessionId: string;
+  readonly ref: ResourceRef;
+  /** The version the user edited. */
+  readonly baseResourceVersion: string;
+  /** The cluster's version when the save was decided, when it was read. */
+  readonly currentResourceVersion?: string;
+  /** The version the save produced (applied, dry-run). */
+  readonly resourceVersion?: string;
+  /** The user's field changes (base -> edited), when they could be computed. */
+  readonly changes: readonly FieldChange[];
+  /** What changed upstream (blocked-stale). */
+  readonly upstream?: readonly FieldChange[];
+  /** Why the save did not apply. */
+  readonly message?: string;
+  /** Epoch milliseconds. */
+  readonly at: number;
+}
+
+/** In-process bus of save attempts; the edit history subscribes. Listeners run synchronously and must not throw. */
+@Injectable()
+export class EditEvents {
+  private readonly logger = new Logger(EditEvents.name);
+  private readonly listeners = new Set<(event: EditEvent) => void>();
+
+  subscribe(listener: (event: EditEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: EditEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.logger.warn(`an edit event listener failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+}

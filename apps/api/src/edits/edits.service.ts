@@ -1,0 +1,154 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import {
+  fail,
+  MAX_OBJECT_BYTES,
+  overlaps,
+  resourceKey,
+  type Ack,
+  type AckFail,
+  type FieldChange,
+  type JsonObject,
+  type JsonValue,
+  type RequestPayload,
+  type RequestResults,
+  type SaveResult,
+} from '@tandem/sync';
+import { KubeApiError } from '../kube/kube.errors.js';
+import { KubeContextsService } from '../kube/kube-contexts.service.js';
+import type { KubeObject } from '../kube/kube.schemas.js';
+import { latestManager } from '../kube/watch-hub.js';
+import { LocksService } from '../locks/locks.service.js';
+import { RequestHandlers, type TandemSocket } from '../realtime/request-handlers.js';
+import { SaveAuthors } from '../realtime/save-authors.js';
+import { SessionHooks } from '../realtime/session-hooks.js';
+import { CollabStore } from '../store/store.module.js';
+import { EditEvents, type EditEvent, type EditOutcome } from './edit-events.js';
+import { identityProblem, planSave, resourceVersionOf } from './save-plan.js';
+import { VersionCache } from './version-cache.js';
+
+/** A 409 means the object moved between our read and our write (a busy controller does that often): decide again on the new version, a bounded number of times. */
+const MAX_ATTEMPTS = 10;
+/** The field manager every Tandem write carries, as kubectl's is `kubectl-edit`. */
+export const FIELD_MANAGER = 'tandem';
+
+type SaveAck = Ack<RequestResults['resource:save']>;
+
+/** JSON-shaped values typed for error details (interfaces lack the index signature JsonObject needs). */
+function json(value: unknown): JsonValue {
+  return value as JsonValue;
+}
+
+/**
+ * `resource:save`: the guarded save (DESIGN rules 1, 2 and 9). Validates, reads the current version,
+ * refuses changes to fields another session holds, writes only when upstream changed nothing but
+ * status and bookkeeping, always with the current resourceVersion as precondition, and reports
+ * every attempt on EditEvents.
+ */
+@Injectable()
+export class EditsService implements OnModuleInit {
+  constructor(
+    private readonly handlers: RequestHandlers,
+    private readonly hooks: SessionHooks,
+    private readonly clients: KubeContextsService,
+    private readonly store: CollabStore,
+    private readonly locks: LocksService,
+    private readonly versions: VersionCache,
+    private readonly authors: SaveAuthors,
+    private readonly events: EditEvents,
+  ) {}
+
+  onModuleInit(): void {
+    this.handlers.register('resource:save', (payload, { socket }) => this.save(socket, payload));
+    this.hooks.onJoin(async (_socket, ref, object) => {
+      this.versions.remember(resourceKey(ref), object);
+      return {};
+    });
+  }
+
+  async save(socket: TandemSocket, { ref, baseResourceVersion, object: edited, dryRun = false }: RequestPayload<'resource:save'>): Promise<SaveAck> {
+    const report = (outcome: EditOutcome, fields: Partial<Omit<EditEvent, 'outcome' | 'actor' | 'sessionId' | 'ref' | 'baseResourceVersion' | 'at'>>): void =>
+      this.events.emit({ outcome, actor: socket.data.user, sessionId: socket.id, ref, baseResourceVersion, changes: [], ...fields, at: Date.now() });
+    const invalid = (ack: AckFail, currentResourceVersion?: string): AckFail => {
+      report('invalid', { message: ack.error.message, ...(currentResourceVersion !== undefined ? { currentResourceVersion } : {}) });
+      return ack;
+    };
+
+    const size = Buffer.byteLength(JSON.stringify(edited));
+    if (size > MAX_OBJECT_BYTES) return invalid(fail('too-large', `The object is ${size} bytes serialized; the most a save accepts is ${MAX_OBJECT_BYTES}`, { bytes: size, limit: MAX_OBJECT_BYTES }));
+    const early = identityProblem(ref, edited);
+    if (early !== undefined) return invalid(fail('invalid', `The edited object is not ${ref.name} any more: ${early}`));
+
+    const key = resourceKey(ref);
+    const client = this.clients.client(ref.context);
+    const type = { group: ref.group, version: ref.version, resource: ref.resource };
+    const namespace = ref.namespace === undefined || ref.namespace === '' ? undefined : ref.namespace;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const current = (await client.get(type, namespace, ref.name)) as unknown as JsonObject;
+      const currentResourceVersion = resourceVersionOf(current);
+      this.versions.remember(key, current);
+      const late = identityProblem(ref, edited, current);
+      if (late !== undefined) return invalid(fail('invalid', `The edited object is not ${ref.name} any more: ${late}`), currentResourceVersion);
+
+      const plan = planSave({ base: this.versions.get(key, baseResourceVersion), baseResourceVersion, current, edited });
+      if (plan.kind === 'unknown-base') {
+        const message = `Version ${baseResourceVersion} is not known to the gateway and the object is now at ${currentResourceVersion}; rebase your changes onto the current version and save again`;
+        report('blocked-stale', { currentResourceVersion, message });
+        return fail('stale', message, this.staleDetails(key, current, []));
+      }
+
+      const blocking = await this.store.leases.blocking(ref, plan.changes.map((change) => change.path), socket.id);
+      const holder = blocking[0];
+      if (holder !== undefined) {
+        const path = plan.changes.find((change) => blocking.some((lease) => overlaps(lease.path, change.path)))?.path ?? holder.path;
+        const message = `${path} is being edited by ${holder.owner}; nothing was saved`;
+        report('blocked-locked', { currentResourceVersion, changes: plan.changes, message });
+        return fail('locked', message, { path, holder: json({ ...holder, ref: { ...holder.ref } }) });
+      }
+
+      if (plan.kind === 'stale') {
+        const message = `The object changed upstream since version ${baseResourceVersion} (now ${currentResourceVersion}); rebase your changes and save again`;
+        report('blocked-stale', { currentResourceVersion, changes: plan.changes, upstream: plan.upstream, message });
+        return fail('stale', message, this.staleDetails(key, current, plan.upstream));
+      }
+
+      let saved: KubeObject;
+      try {
+        saved = await client.replace(type, namespace, ref.name, plan.object, { fieldManager: FIELD_MANAGER, dryRun });
+      } catch (error) {
+        if (error instanceof KubeApiError && error.code === 409 && attempt < MAX_ATTEMPTS) continue;
+        if (error instanceof KubeApiError && error.code === 409) {
+          const message = `The object kept changing while saving (${MAX_ATTEMPTS} conflicts in a row); reload and save again`;
+          report('blocked-stale', { currentResourceVersion, changes: plan.changes, message });
+          return fail('stale', message, this.staleDetails(key, current, []));
+        }
+        if (error instanceof KubeApiError && error.code !== 502 && error.code < 500) {
+          report('rejected-by-cluster', { currentResourceVersion, changes: plan.changes, message: error.message });
+          return fail('rejected', error.message, { code: error.code, reason: error.reason });
+        }
+        throw error;
+      }
+      const object = saved as unknown as JsonObject;
+      const resourceVersion = resourceVersionOf(object);
+      const result: SaveResult = { resourceVersion, object, dryRun, changes: plan.changes };
+      if (dryRun) {
+        report('dry-run', { currentResourceVersion, resourceVersion, changes: plan.changes });
+        return { ok: true, ...result };
+      }
+      this.authors.record(key, resourceVersion, socket.data.user);
+      this.versions.remember(key, object);
+      report('applied', { currentResourceVersion, resourceVersion, changes: plan.changes });
+      await this.locks.releaseSaved(socket, ref, plan.changes.map((change) => change.path));
+      return { ok: true, ...result };
+    }
+    throw new Error('unreachable: every attempt returns or continues');
+  }
+
+  private staleDetails(key: string, current: JsonObject, upstream: readonly FieldChange[]): JsonObject {
+    const resourceVersion = resourceVersionOf(current);
+    // Status churn after the last real change must not hide who made it.
+    const introducedBy = this.versions.introducedBy(key, resourceVersion) ?? resourceVersion;
+    const changedBy = this.authors.authorOf(key, introducedBy) ?? this.authors.authorOf(key, resourceVersion) ?? latestManager(current as unknown as KubeObject);
+    return { current, resourceVersion, upstream: json(upstream), ...(changedBy !== undefined ? { changedBy } : {}) };
+  }
+}
+

@@ -1,0 +1,374 @@
+import { diffFields, isBookkeepingOnly, resourceKey, type JsonObject, type ListChanged, type ListRef, type ResourceChanged, type ResourceRef, type WatchEventType } from '@tandem/sync';
+import type { KubeList, KubeWatchEvent, ResourceTypeRef } from './kube-client.js';
+import { kubeObjectSchema, type KubeObject } from './kube.schemas.js';
+
+/** What one shared watch covers: a resource type in a context, in one namespace or cluster-wide. `group` is `''` for core. */
+export interface WatchTarget {
+  readonly context: string;
+  readonly group: string;
+  readonly version: string;
+  readonly resource: string;
+  readonly namespace?: string;
+}
+
+/** The cluster calls a shared watch needs; `KubeClient` provides them. */
+export interface WatchSource {
+  list(type: ResourceTypeRef, namespace?: string): Promise<KubeList>;
+  watch(
+    type: ResourceTypeRef,
+    namespace: string | undefined,
+    resourceVersion: string,
+    onEvent: (event: KubeWatchEvent) => void,
+    onDone: (error: unknown) => void,
+  ): Promise<() => void>;
+}
+
+/** One change seen by a shared watch, ready for the rooms of its object and of its list. */
+export interface HubChange {
+  /** `resourceKey` of the object: its room is `rooms.resource(resourceKey)`. */
+  readonly resourceKey: string;
+  /** `listKey` of the watch: its room is `rooms.list(listKey)`. */
+  readonly listKey: string;
+  readonly resource: ResourceChanged;
+  readonly list: ListChanged;
+}
+
+export interface WatchHubOptions {
+  /** First reconnect delay; doubles per failed attempt. */
+  readonly initialBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+}
+
+/** The watched objects of one shared watch, for answering `resource:join` from the same state the events follow. */
+export interface WatchedList {
+  get(namespace: string | undefined, name: string): KubeObject | undefined;
+}
+
+/** The canonical key of a watch target (and of its list room): `context/group/version/resource/namespace`, each part URI-encoded. */
+export function listKey(target: WatchTarget): string {
+  return [target.context, target.group, target.version, target.resource, target.namespace ?? ''].map((part) => encodeURIComponent(part)).join('/');
+}
+
+/** The shared watch an object belongs to: its type in its namespace. */
+export function watchTargetOf(ref: ResourceRef): WatchTarget {
+  const { context, group, version, resource, namespace } = ref;
+  return namespace === undefined || namespace === '' ? { context, group, version, resource } : { context, group, version, resource, namespace };
+}
+
+function versionOf(object: KubeObject): string {
+  return object.metadata.resourceVersion ?? '';
+}
+
+function objectKey(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ''}/${name}`;
+}
+
+function keyOfObject(object: KubeObject): string {
+  return objectKey(object.metadata.namespace, object.metadata.name);
+}
+
+/** The field manager of the newest managedFields entry (latest `time`, else the last entry). */
+export function latestManager(object: KubeObject): string | undefined {
+  const entries = object.metadata['managedFields'];
+  if (!Array.isArray(entries)) return undefined;
+  let newest: { manager: string; time: string } | undefined;
+  let last: string | undefined;
+  for (const entry of entries as unknown[]) {
+    if (typeof entry !== 'object' || entry === null) continue;
+    const { manager, time } = entry as { manager?: unknown; time?: unknown };
+    if (typeof manager !== 'string') continue;
+    last = manager;
+    // RFC 3339 timestamps with the same precision compare correctly as strings.
+    if (typeof time === 'string' && (newest === undefined || time >= newest.time)) newest = { manager, time };
+  }
+  return newest?.manager ?? last;
+}
+
+/** Sorts by resourceVersion when every version is numeric (as in etcd-backed clusters), else keeps list order. */
+function inVersionOrder<T extends { resourceVersion: string }>(changes: T[]): T[] {
+  const numeric = changes.every((change) => /^\d+$/.test(change.resourceVersion));
+  if (!numeric) return changes;
+  return [...changes].sort((a, b) => {
+    const left = BigInt(a.resourceVersion);
+    const right = BigInt(b.resourceVersion);
+    return left < right ? -1 : left > right ? 1 : 0;
+  });
+}
+
+interface PendingChange {
+  readonly type: WatchEventType;
+  readonly previous: KubeObject | undefined;
+  readonly object: KubeObject;
+  readonly resourceVersion: string;
+}
+
+/**
+ * One list-then-watch of a target, kept for as long as anyone subscribes. Its cache is the
+ * last state it told subscribers about, so a relist after a gap turns into exactly the changes
+ * they missed, and a version it already reported is never reported again.
+ */
+class SharedWatch implements WatchedList {
+  subscribers = 0;
+  readonly ready: Promise<void>;
+  private readonly objects = new Map<string, KubeObject>();
+  private resourceVersion = '';
+  private stream: (() => void) | undefined;
+  /** Bumped whenever a stream is abandoned, so its late events and its end are ignored. */
+  private generation = 0;
+  private attempt = 0;
+  private needsRelist = false;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    readonly target: WatchTarget,
+    private readonly sourceFor: () => WatchSource,
+    private readonly emit: (change: HubChange) => void,
+    private readonly options: Required<WatchHubOptions>,
+  ) {
+    this.ready = this.relist(true).then(() => this.openStream());
+  }
+
+  get(namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.objects.get(objectKey(namespace, name));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.generation++;
+    clearTimeout(this.timer);
+    this.stream?.();
+    this.stream = undefined;
+  }
+
+  /** Drops the stream and relists at once (the context's server or credentials changed). */
+  restart(): void {
+    if (this.stopped) return;
+    this.abandonStream();
+    this.needsRelist = true;
+    this.attempt = 0;
+    void this.reconnect();
+  }
+
+  private get type(): ResourceTypeRef {
+    return { group: this.target.group, version: this.target.version, resource: this.target.resource };
+  }
+
+  private abandonStream(): void {
+    this.generation++;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.stream?.();
+    this.stream = undefined;
+  }
+
+  private async relist(initial: boolean): Promise<void> {
+    const list = await this.sourceFor().list(this.type, this.target.namespace);
+    if (this.stopped) return;
+    const pending: PendingChange[] = [];
+    const seen = new Set<string>();
+    for (const object of list.items) {
+      const key = keyOfObject(object);
+      seen.add(key);
+      const previous = this.objects.get(key);
+      this.objects.set(key, object);
+      if (previous === undefined) pending.push({ type: 'ADDED', previous, object, resourceVersion: versionOf(object) });
+      else if (versionOf(previous) !== versionOf(object)) pending.push({ type: 'MODIFIED', previous, object, resourceVersion: versionOf(object) });
+    }
+    for (const [key, previous] of [...this.objects]) {
+      if (seen.has(key)) continue;
+      this.objects.delete(key);
+      // The deletion's own version is unknown after a gap; the list's version is when it was observed.
+      pending.push({ type: 'DELETED', previous, object: previous, resourceVersion: list.resourceVersion });
+    }
+    this.resourceVersion = list.resourceVersion;
+    if (initial) return;
+    for (const change of inVersionOrder(pending)) this.publish(change);
+  }
+
+  private async openStream(): Promise<void> {
+    if (this.stopped) return;
+    const generation = ++this.generation;
+    const stream = await this.sourceFor().watch(
+      this.type,
+      this.target.namespace,
+      this.resourceVersion,
+      (event) => {
+        if (generation === this.generation) this.onEvent(event);
+      },
+      () => {
+        if (generation !== this.generation || this.stopped) return;
+        this.stream = undefined;
+        this.scheduleReconnect();
+      },
+    );
+    if (generation === this.generation && !this.stopped) this.stream = stream;
+    else stream();
+  }
+
+  private onEvent(event: KubeWatchEvent): void {
+    if (event.type === 'ERROR') {
+      // An ERROR ends the stream; after 410 Expired (history no longer reaches our version) only a relist can catch up.
+      this.needsRelist = true;
+      this.abandonStream();
+      this.scheduleReconnect();
+      return;
+    }
+    this.attempt = 0;
+    const metadata = event.object['metadata'];
+    if (event.type === 'BOOKMARK') {
+      const version = typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>)['resourceVersion'] : undefined;
+      if (typeof version === 'string' && version !== '') this.resourceVersion = version;
+      return;
+    }
+    const parsed = kubeObjectSchema.safeParse(event.object);
+    if (!parsed.success) return;
+    const object = parsed.data;
+    const key = keyOfObject(object);
+    const version = versionOf(object);
+    const previous = this.objects.get(key);
+    if (version !== '') this.resourceVersion = version;
+    if (event.type === 'DELETED') {
+      if (previous === undefined) return;
+      this.objects.delete(key);
+      this.publish({ type: 'DELETED', previous, object, resourceVersion: version });
+      return;
+    }
+    // A replayed version (after a resume) is one subscribers already have.
+    if (previous !== undefined && versionOf(previous) === version) return;
+    this.objects.set(key, object);
+    this.publish({ type: previous === undefined ? 'ADDED' : 'MODIFIED', previous, object, resourceVersion: version });
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    const delay = Math.min(this.options.initialBackoffMs * 2 ** this.attempt, this.options.maxBackoffMs);
+    this.attempt++;
+    this.timer = setTimeout(() => void this.reconnect(), delay);
+  }
+
+  private async reconnect(): Promise<void> {
+    this.timer = undefined;
+    if (this.stopped) return;
+    const generation = this.generation;
+    try {
+      if (this.needsRelist) {
+        await this.relist(false);
+        if (generation !== this.generation) return;
+        this.needsRelist = false;
+      }
+      await this.openStream();
+    } catch {
+      if (this.stopped || generation !== this.generation) return;
+      // A list that failed leaves the cache as it was; the next attempt relists again.
+      this.needsRelist = true;
+      this.scheduleReconnect();
+    }
+  }
+
+  private publish(change: PendingChange): void {
+    const { target } = this;
+    const { name, namespace } = change.object.metadata;
+    const ref: ResourceRef = { context: target.context, group: target.group, version: target.version, resource: target.resource, ...(namespace ? { namespace } : {}), name };
+    const object = change.object as unknown as JsonObject;
+    const previous = change.previous as unknown as JsonObject | undefined;
+    const modified = change.type === 'MODIFIED' && previous !== undefined;
+    const manager = change.type === 'DELETED' ? undefined : latestManager(change.object);
+    const resource: ResourceChanged = {
+      ref,
+      type: change.type,
+      resourceVersion: change.resourceVersion,
+      // Whole-object changes (ADDED, DELETED) name no fields.
+      paths: modified ? diffFields(previous, object, { ignore: [] }).map((field) => field.path) : [],
+      statusOnly: modified ? isBookkeepingOnly(previous, object) : false,
+      ...(manager !== undefined ? { manager } : {}),
+      ...(change.type === 'DELETED' ? {} : { object }),
+    };
+    const list: ListRef = { context: target.context, group: target.group, version: target.version, resource: target.resource, ...(target.namespace !== undefined ? { namespace: target.namespace } : {}) };
+    const listChanged: ListChanged = { list, type: change.type, name, ...(namespace ? { namespace } : {}), resourceVersion: change.resourceVersion };
+    this.emit({ resourceKey: resourceKey(ref), listKey: listKey(target), resource, list: listChanged });
+  }
+}
+
+/**
+ * Shared Kubernetes watches: one list-then-watch per (context, resource type, namespace) while
+ * anyone subscribes, however many sockets follow it. Resumes after a broken stream, relists after
+ * 410 Expired, and reports each change once.
+ */
+export class WatchHub {
+  private readonly watches = new Map<string, SharedWatch>();
+  private readonly listeners = new Set<(change: HubChange) => void>();
+  private readonly options: Required<WatchHubOptions>;
+
+  constructor(
+    private readonly sourceFor: (context: string) => WatchSource,
+    options: WatchHubOptions = {},
+  ) {
+    this.options = { initialBackoffMs: options.initialBackoffMs ?? 250, maxBackoffMs: options.maxBackoffMs ?? 10_000 };
+  }
+
+  /** Every change of every shared watch. */
+  onChange(listener: (change: HubChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Subscribes to a target; resolves once its initial list is in (rejects, subscribing nothing, if that list fails). */
+  async retain(target: WatchTarget): Promise<WatchedList> {
+    const key = listKey(target);
+    let watch = this.watches.get(key);
+    if (watch === undefined) {
+      // Read the source lazily so a reconnect after a context change uses the new client.
+      watch = new SharedWatch(target, () => this.sourceFor(target.context), (change) => this.publish(change), this.options);
+      this.watches.set(key, watch);
+    }
+    watch.subscribers++;
+    try {
+      await watch.ready;
+    } catch (error) {
+      this.release(target);
+      throw error;
+    }
+    return watch;
+  }
+
+  /** Drops one subscription; the watch stops with its last subscriber. */
+  release(target: WatchTarget): void {
+    const key = listKey(target);
+    const watch = this.watches.get(key);
+    if (watch === undefined) return;
+    watch.subscribers--;
+    if (watch.subscribers > 0) return;
+    watch.stop();
+    this.watches.delete(key);
+  }
+
+  /** Number of running shared watches (for health and tests). */
+  get size(): number {
+    return this.watches.size;
+  }
+
+  /** Stops every watch of a removed context. */
+  closeContext(context: string): void {
+    for (const [key, watch] of [...this.watches]) {
+      if (watch.target.context !== context) continue;
+      watch.stop();
+      this.watches.delete(key);
+    }
+  }
+
+  /** Reconnects every watch of a changed context (new server or credentials), relisting to catch up. */
+  restartContext(context: string): void {
+    for (const watch of this.watches.values()) if (watch.target.context === context) watch.restart();
+  }
+
+  close(): void {
+    for (const watch of this.watches.values()) watch.stop();
+    this.watches.clear();
+  }
+
+  private publish(change: HubChange): void {
+    for (const listener of this.listeners) listener(change);
+  }
+}

@@ -1,0 +1,143 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { canonicalPath, fail, parseResourceKey, resourceKey, rooms, type Ack, type FieldPath, type JsonObject, type Lease, type RequestResults, type ResourceRef } from '@tandem/sync';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { RequestHandlers, type TandemSocket } from '../realtime/request-handlers.js';
+import { RoomBroadcaster } from '../realtime/room-broadcaster.js';
+import { SessionHooks } from '../realtime/session-hooks.js';
+import { CollabStore } from '../store/store.module.js';
+
+/** A lease as JSON for error details. */
+function leaseDetails(lease: Lease): JsonObject {
+  return { ...lease, ref: { ...lease.ref } };
+}
+
+/** The canonical form of a requested path, or a bad-request ack naming the problem. */
+function canonicalOrFail(event: string, path: string): { path: FieldPath } | { failed: ReturnType<typeof fail> } {
+  try {
+    return { path: canonicalPath(path) };
+  } catch (error) {
+    return { failed: fail('bad-request', `${event}: "${path}" is not a field path: ${error instanceof Error ? error.message : String(error)}`) };
+  }
+}
+
+/**
+ * Field leases (`lock:*`): short, renewable, atomic across gateways (the store decides), released
+ * on save, leave and disconnect, and lapsing when their gateway dies. Every change goes to the
+ * resource room as `lock:changed` with the full list of live leases.
+ */
+@Injectable()
+export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(LocksService.name);
+  /** Resource key -> the leases last seen there, to notice leases that lapsed (nobody releases those). */
+  private readonly seen = new Map<string, Lease[]>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly handlers: RequestHandlers,
+    private readonly hooks: SessionHooks,
+    private readonly store: CollabStore,
+    private readonly broadcaster: RoomBroadcaster,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.handlers.register('lock:acquire', ({ ref, path }, { socket }) => this.acquire(socket, ref, path));
+    this.handlers.register('lock:renew', ({ ref, path, token }, { socket }) => this.renew(socket, ref, path, token));
+    this.handlers.register('lock:release', ({ ref, path, token }, { socket }) => this.release(socket, ref, path, token));
+    this.hooks.onJoin(async (_socket, ref) => ({ leases: await this.store.leases.list(ref) }));
+    this.hooks.onLeave(async (socket, ref) => {
+      // The empty path is the whole object: every lease of the session on this resource.
+      const released = await this.store.leases.releasePaths(ref, socket.id, ['']);
+      if (released.length > 0) await this.announce(ref);
+    });
+    this.hooks.onDisconnect(async (socket) => {
+      const released = await this.store.leases.releaseSession(socket.id);
+      const refs = new Map(released.map((lease) => [resourceKey(lease.ref), lease.ref]));
+      for (const ref of refs.values()) await this.announce(ref);
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.sweep().catch((error: unknown) => this.logger.warn(`lease sweep failed: ${error instanceof Error ? error.message : String(error)}`));
+    }, this.config.collab.sweepMs);
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  async acquire(socket: TandemSocket, ref: ResourceRef, requested: string): Promise<Ack<RequestResults['lock:acquire']>> {
+    const canonical = canonicalOrFail('lock:acquire', requested);
+    if ('failed' in canonical) return canonical.failed;
+    if (!socket.data.subscriptions.has(rooms.resource(resourceKey(ref)))) return fail('not-joined', 'lock:acquire needs resource:join of that resource first');
+    const grant = await this.store.leases.acquire({ ref, path: canonical.path, owner: socket.data.user, sessionId: socket.id, ttlMs: this.config.collab.leaseTtlMs });
+    if (!grant.granted) {
+      return fail('locked', `${grant.holder.path} is being edited by ${grant.holder.owner}`, { holder: leaseDetails(grant.holder) });
+    }
+    await this.announce(ref);
+    return { ok: true, lease: grant.lease };
+  }
+
+  async renew(socket: TandemSocket, ref: ResourceRef, requested: string, token: number): Promise<Ack<RequestResults['lock:renew']>> {
+    const canonical = canonicalOrFail('lock:renew', requested);
+    if ('failed' in canonical) return canonical.failed;
+    const lease = await this.store.leases.renew({ ref, path: canonical.path, token, sessionId: socket.id, ttlMs: this.config.collab.leaseTtlMs });
+    // A renewal changes only expiresAt: not worth a broadcast to the room.
+    if (lease !== undefined) return { ok: true, lease };
+    return this.refusal('lock:renew', socket, ref, canonical.path, token);
+  }
+
+  async release(socket: TandemSocket, ref: ResourceRef, requested: string, token: number): Promise<Ack> {
+    const canonical = canonicalOrFail('lock:release', requested);
+    if ('failed' in canonical) return canonical.failed;
+    if (await this.store.leases.release({ ref, path: canonical.path, token, sessionId: socket.id })) {
+      await this.announce(ref);
+      return { ok: true };
+    }
+    return this.refusal('lock:release', socket, ref, canonical.path, token);
+  }
+
+  /** Ends the saving session's leases on the fields a save changed. */
+  async releaseSaved(socket: TandemSocket, ref: ResourceRef, paths: readonly FieldPath[]): Promise<void> {
+    if (paths.length === 0) return;
+    const released = await this.store.leases.releasePaths(ref, socket.id, paths);
+    if (released.length > 0) await this.announce(ref);
+  }
+
+  /** Broadcasts the live leases of a resource to its room, on every gateway. */
+  async announce(ref: ResourceRef): Promise<void> {
+    const leases = await this.store.leases.list(ref);
+    this.seen.set(resourceKey(ref), leases);
+    this.broadcaster.toRoom(rooms.resource(resourceKey(ref)), 'lock:changed', { ref, leases });
+  }
+
+  /** Why a renew or release of a lease this session does not hold was refused. */
+  private async refusal(event: 'lock:renew' | 'lock:release', socket: TandemSocket, ref: ResourceRef, path: FieldPath, token: number): Promise<Ack<never>> {
+    const live = (await this.store.leases.list(ref)).find((lease) => lease.path === path);
+    if (live !== undefined && live.sessionId !== socket.id) {
+      return fail('forbidden', `${event}: the lease on ${path} belongs to ${live.owner}'s session, not this one`, { holder: leaseDetails(live) });
+    }
+    return fail('not-found', `${event}: this session holds no live lease on ${path} with token ${token} (it expired or was released); acquire it again`);
+  }
+
+  /**
+   * Tells this gateway's sockets about leases that lapsed (their gateway died or stopped renewing).
+   * Each gateway checks the resources its own sockets have open and tells only those sockets, so
+   * each client hears of an expiry once.
+   */
+  private async sweep(): Promise<void> {
+    const now = Date.now();
+    const open = new Set(this.broadcaster.localRooms().filter((room) => room.startsWith('resource:')).map((room) => room.slice('resource:'.length)));
+    for (const key of [...this.seen.keys()]) if (!open.has(key)) this.seen.delete(key);
+    for (const key of open) {
+      const ref = parseResourceKey(key);
+      const leases = await this.store.leases.list(ref);
+      const before = this.seen.get(key) ?? [];
+      this.seen.set(key, leases);
+      const lapsed = before.some((lease) => lease.expiresAt <= now && !leases.some((live) => live.token === lease.token));
+      if (lapsed) this.broadcaster.toLocalRoom(rooms.resource(key), 'lock:changed', { ref, leases });
+    }
+  }
+}

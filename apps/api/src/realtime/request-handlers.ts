@@ -1,0 +1,108 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  fail,
+  isRequestName,
+  RequestSchemas,
+  type Ack,
+  type AckFail,
+  type ClientToServerEvents,
+  type RequestName,
+  type RequestPayload,
+  type RequestResults,
+  type ServerToClientEvents,
+} from '@tandem/sync';
+import type { Socket } from 'socket.io';
+import type { z } from 'zod';
+import type { Identity } from '../identity/identity.js';
+import { KubeApiError } from '../kube/kube.errors.js';
+import type { WatchedList, WatchTarget } from '../kube/watch-hub.js';
+
+/** What the gateway keeps on each socket. */
+export interface TandemSocketData {
+  /** The authenticated user name; later messages never override it. */
+  user: string;
+  identity: Identity;
+  /** Room name -> the shared-watch subscription behind it (see ResourceSubscriptions). */
+  subscriptions: Map<string, WatchSubscription>;
+}
+
+/** One socket's hold on a shared watch; `list` is set once the watch's initial list is in. */
+export interface WatchSubscription {
+  readonly target: WatchTarget;
+  list?: WatchedList;
+}
+
+export type TandemSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, TandemSocketData>;
+
+export interface RequestContext {
+  readonly socket: TandemSocket;
+  readonly user: string;
+}
+
+/** Answers one validated request; a thrown error becomes a failed ack. */
+export type RequestHandler<E extends RequestName> = (payload: RequestPayload<E>, context: RequestContext) => Promise<Ack<RequestResults[E]>> | Ack<RequestResults[E]>;
+
+type HandlerMap = { [E in RequestName]?: RequestHandler<E> };
+
+/** zod issues as one line that names each offending field, e.g. `ref.name: name must not be empty`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message)).join('; ');
+}
+
+/** Maps a handler failure to the protocol's error codes, keeping the cluster's own message. */
+export function toFailedAck(error: unknown): AckFail | undefined {
+  if (!(error instanceof KubeApiError)) return undefined;
+  if (error.code === 404) return fail('not-found', error.message);
+  if (error.code === 401 || error.code === 403) return fail('forbidden', error.message);
+  if (error.code >= 500) return fail('unavailable', error.message);
+  return fail('rejected', error.message, { code: error.code, reason: error.reason });
+}
+
+/**
+ * The table of client -> server requests: capabilities register a typed handler per event, and
+ * `dispatch` validates every payload against `RequestSchemas` before any handler sees it.
+ */
+@Injectable()
+export class RequestHandlers {
+  private readonly logger = new Logger(RequestHandlers.name);
+  private readonly handlers: HandlerMap = {};
+
+  register<E extends RequestName>(event: E, handler: RequestHandler<E>): void {
+    if (this.handlers[event] !== undefined) throw new Error(`A handler for "${event}" is already registered`);
+    (this.handlers as Record<E, RequestHandler<E>>)[event] = handler;
+  }
+
+  /** Handles one incoming event (`args` as socket.io delivers them: payload, then an optional ack callback). */
+  async dispatch(socket: TandemSocket, event: string, args: readonly unknown[]): Promise<void> {
+    const last = args.at(-1);
+    const ack = typeof last === 'function' ? (last as (result: unknown) => void) : undefined;
+    const answer = (result: Ack): void => {
+      if (ack === undefined) return;
+      try {
+        ack(result);
+      } catch (error) {
+        this.logger.warn(`ack for "${event}" failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+    if (!isRequestName(event) || this.handlers[event] === undefined) {
+      // Without an ack callback there is nobody to tell, so an unknown event is dropped.
+      answer(fail('unknown-event', `Unknown event "${event}"; this gateway handles ${Object.keys(this.handlers).sort().join(', ')}`));
+      return;
+    }
+    answer(await this.invoke(event, args[0], { socket, user: socket.data.user }));
+  }
+
+  private async invoke<E extends RequestName>(event: E, payload: unknown, context: RequestContext): Promise<Ack> {
+    const parsed = RequestSchemas[event].safeParse(payload);
+    if (!parsed.success) return fail('bad-request', `${event}: ${describeIssues(parsed.error)}`);
+    const handler = this.handlers[event] as RequestHandler<E>;
+    try {
+      return await handler(parsed.data as RequestPayload<E>, context);
+    } catch (error) {
+      const failed = toFailedAck(error);
+      if (failed !== undefined) return failed;
+      this.logger.error(`"${event}" failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      return fail('internal', `${event} failed inside the gateway; see its log`);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { fail, resourceKey, rooms, type Ack, type JsonObject, type ListRef, type RequestResults, type ResourceRef } from '@tandem/sync';
+import { SharedWatches } from '../kube/shared-watches.service.js';
+import { listKey, watchTargetOf, type WatchTarget } from '../kube/watch-hub.js';
+import { RequestHandlers, type TandemSocket, type WatchSubscription } from './request-handlers.js';
+import { SessionHooks } from './session-hooks.js';
+
+function listTargetOf(list: ListRef): WatchTarget {
+  const { context, group, version, resource, namespace } = list;
+  return namespace === undefined || namespace === '' ? { context, group, version, resource } : { context, group, version, resource, namespace };
+}
+
+/**
+ * `resource:join`/`leave` and `list:watch`/`unwatch`: each socket room is backed by one retain of
+ * the shared watch that feeds it, released on leave and on disconnect.
+ */
+@Injectable()
+export class ResourceSubscriptions implements OnModuleInit {
+  constructor(
+    private readonly handlers: RequestHandlers,
+    private readonly watches: SharedWatches,
+    private readonly hooks: SessionHooks,
+  ) {}
+
+  onModuleInit(): void {
+    this.handlers.register('resource:join', ({ ref }, { socket }) => this.join(socket, ref));
+    this.handlers.register('resource:leave', async ({ ref }, { socket }) => {
+      const left = this.leave(socket, rooms.resource(resourceKey(ref)));
+      await this.hooks.left(socket, ref);
+      return left;
+    });
+    this.handlers.register('list:watch', async ({ list }, { socket }) => {
+      const target = listTargetOf(list);
+      const subscribed = await this.subscribe(socket, rooms.list(listKey(target)), target);
+      if (!subscribed.ok) return subscribed;
+      // A resource browser also follows who is in which resource of the context (`presence:summary` pushes).
+      await socket.join(rooms.context(list.context));
+      return { ok: true };
+    });
+    this.handlers.register('list:unwatch', ({ list }, { socket }) => this.leave(socket, rooms.list(listKey(listTargetOf(list)))));
+  }
+
+  async join(socket: TandemSocket, ref: ResourceRef): Promise<Ack<RequestResults['resource:join']>> {
+    const room = rooms.resource(resourceKey(ref));
+    const subscribed = await this.subscribe(socket, room, watchTargetOf(ref));
+    if (!subscribed.ok) return subscribed;
+    const object = subscribed.subscription.list?.get(ref.namespace, ref.name);
+    if (object === undefined) {
+      this.leave(socket, room);
+      const where = ref.namespace === undefined ? '' : ` in namespace "${ref.namespace}"`;
+      return fail('not-found', `${ref.resource} "${ref.name}"${where} does not exist in context "${ref.context}"`);
+    }
+    const json = object as unknown as JsonObject;
+    const { presence, leases } = await this.hooks.joined(socket, ref, json);
+    return { ok: true, resourceVersion: object.metadata.resourceVersion ?? '', object: json, presence, leases };
+  }
+
+  /** Leaves a room and releases its watch; leaving a room never joined is a no-op. */
+  leave(socket: TandemSocket, room: string): Ack<object> {
+    const subscription = socket.data.subscriptions.get(room);
+    if (subscription === undefined) return { ok: true };
+    socket.data.subscriptions.delete(room);
+    void socket.leave(room);
+    // A join still waiting for its list releases by itself when it finds its entry gone.
+    if (subscription.list !== undefined) this.watches.release(subscription.target);
+    return { ok: true };
+  }
+
+  /** Releases everything a socket holds (on disconnect). */
+  releaseAll(socket: TandemSocket): void {
+    for (const room of [...socket.data.subscriptions.keys()]) this.leave(socket, room);
+  }
+
+  private async subscribe(socket: TandemSocket, room: string, target: WatchTarget): Promise<{ ok: true; subscription: WatchSubscription } | ReturnType<typeof fail>> {
+    const existing = socket.data.subscriptions.get(room);
+    if (existing?.list !== undefined) return { ok: true, subscription: existing };
+    if (existing !== undefined) return fail('bad-request', 'The same subscription is already being set up; wait for its answer');
+    const subscription: WatchSubscription = { target };
+    socket.data.subscriptions.set(room, subscription);
+    let list;
+    try {
+      list = await this.watches.retain(target);
+    } catch (error) {
+      if (socket.data.subscriptions.get(room) === subscription) socket.data.subscriptions.delete(room);
+      throw error;
+    }
+    if (socket.data.subscriptions.get(room) !== subscription || socket.disconnected) {
+      // Left or disconnected while the list was loading.
+      this.watches.release(target);
+      if (socket.data.subscriptions.get(room) === subscription) socket.data.subscriptions.delete(room);
+      return fail('not-joined', 'The subscription was cancelled before it was ready');
+    }
+    subscription.list = list;
+    await socket.join(room);
+    return { ok: true, subscription };
+  }
+}

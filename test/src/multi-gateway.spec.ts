@@ -1,0 +1,142 @@
+/**
+ * Several built gateways behind one Redis: rooms span gateways, watch changes reach each client
+ * once, leases stay exclusive under a race, and a dead gateway's or client's state lapses.
+ */
+import { spawn } from 'node:child_process';
+import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LockChanged, PresenceChanged, ResourceChanged } from '@tandem/sync';
+import type { TandemClient } from '@tandem/sync/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningGateway } from './support/gateway.js';
+import { CollabCluster, configMapRef, webRef, workspaceRootOf } from './support/collab.js';
+import { waitUntil } from './support/wait.js';
+
+let cluster: CollabCluster;
+let east: RunningGateway;
+let west: RunningGateway;
+
+beforeAll(async () => {
+  cluster = await CollabCluster.start();
+  [east, west] = await Promise.all([cluster.startGateway(), cluster.startGateway()]);
+});
+
+afterAll(async () => {
+  await cluster?.close();
+});
+
+describe('a lease raced for by 50 clients on two gateways', () => {
+  it('has exactly one holder at any moment, as acks and lock:changed show on both gateways', async () => {
+    await cluster.api('POST', '/api/v1/namespaces/shop/configmaps', { metadata: { name: 'race' }, data: { hot: '0' } });
+    const ref = configMapRef('race');
+    const clients: TandemClient[] = await Promise.all(Array.from({ length: 50 }, (_, index) => cluster.connect(index % 2 === 0 ? east : west, `user${index}`)));
+    const changes: LockChanged[][] = clients.map(() => []);
+    clients.forEach((client, index) => client.on('lock:changed', (event) => changes[index]?.push(event)));
+    await Promise.all(clients.map((client) => client.request('resource:join', { ref })));
+
+    const acks = await Promise.all(clients.map((client) => client.requestAck('lock:acquire', { ref, path: 'data.hot' })));
+    const winners = acks.filter((ack) => ack.ok);
+    expect(winners).toHaveLength(1);
+    const winner = winners[0];
+    if (winner === undefined || !winner.ok) throw new Error('no winner');
+    for (const ack of acks) if (!ack.ok) expect(ack.error).toMatchObject({ code: 'locked', details: { holder: { token: winner.lease.token } } });
+
+    // The room never saw two holders of the field, and everyone ends up seeing the winner.
+    await waitUntil(() => changes.every((events) => events.some((event) => event.leases.some((lease) => lease.token === winner.lease.token))), 'every client saw the lease');
+    for (const events of changes) for (const event of events) expect(event.leases.filter((lease) => lease.path === 'data.hot').length).toBeLessThanOrEqual(1);
+
+    // Hand-over: the winner releases, the rest race again, again exactly one wins.
+    const holderIndex = acks.indexOf(winner);
+    await clients[holderIndex]?.request('lock:release', { ref, path: 'data.hot', token: winner.lease.token });
+    const second = await Promise.all(clients.filter((_, index) => index !== holderIndex).map((client) => client.requestAck('lock:acquire', { ref, path: 'data' })));
+    expect(second.filter((ack) => ack.ok)).toHaveLength(1);
+    for (const client of clients) client.close();
+  });
+});
+
+describe('changes seen by every gateway\'s watch', () => {
+  it('delivers a real kubectl edit to every client on both gateways exactly once, and names a Tandem saver', async () => {
+    const clients = await Promise.all([cluster.connect(east, 'alice'), cluster.connect(east, 'bob'), cluster.connect(west, 'carol'), cluster.connect(west, 'dave')]);
+    const seen: ResourceChanged[][] = clients.map(() => []);
+    clients.forEach((client, index) => client.on('resource:changed', (event) => seen[index]?.push(event)));
+    const views = await Promise.all(clients.map((client) => client.request('resource:join', { ref: webRef })));
+
+    const editor = join(cluster.home, 'editor.sh');
+    await writeFile(editor, '#!/bin/sh\nsed -i "s#image: nginx:1.27#image: nginx:1.29#" "$1"\n');
+    await chmod(editor, 0o755);
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn('/usr/bin/kubectl', ['--kubeconfig', cluster.kubeconfig, 'edit', 'deploy/web', '-n', 'shop'], {
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: join(cluster.home, 'kubectl-home'), KUBE_EDITOR: editor },
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stderr }));
+      child.stdin.end();
+    });
+    expect(result).toEqual({ code: 0, stderr: '' });
+    const edited = (events: ResourceChanged[]): ResourceChanged[] => events.filter((event) => event.manager === 'kubectl-edit');
+    await waitUntil(() => seen.every((events) => edited(events).length >= 1), 'every client saw the kubectl edit');
+
+    // A Tandem save right after, whose resource:changed names the user on both gateways.
+    const current = await clients[0]?.request('resource:join', { ref: webRef });
+    if (current === undefined) throw new Error('no client');
+    const labels = { ...((current.object['metadata'] as Record<string, unknown>)['labels'] as Record<string, string>), saved: 'by-alice' };
+    const saved = await clients[0]?.request('resource:save', { ref: webRef, baseResourceVersion: current.resourceVersion, object: { ...current.object, metadata: { ...(current.object['metadata'] as Record<string, never>), labels } } });
+    await waitUntil(() => seen.every((events) => events.some((event) => event.resourceVersion === saved?.resourceVersion)), 'every client saw the save');
+    for (const events of seen) {
+      expect(edited(events)).toHaveLength(1);
+      expect(events.filter((event) => event.resourceVersion === saved?.resourceVersion)).toEqual([expect.objectContaining({ user: 'alice', manager: 'tandem' })]);
+    }
+    expect(views.map((view) => view.object['kind'])).toEqual(['Deployment', 'Deployment', 'Deployment', 'Deployment']);
+    for (const client of clients) client.close();
+  });
+});
+
+describe('crashes', () => {
+  it('removes the presence of a SIGKILLed client process', async () => {
+    const watcher = await cluster.connect(east, 'watcher');
+    const heard: PresenceChanged[] = [];
+    watcher.on('presence:changed', (event) => heard.push(event));
+    await watcher.request('resource:join', { ref: webRef });
+
+    const script = join(cluster.home, 'join-and-wait.mjs');
+    const clientModule = join(workspaceRootOf(), 'libs/sync/dist/client.js');
+    await writeFile(
+      script,
+      `import { TandemClient } from ${JSON.stringify(clientModule)};\n` +
+        `const client = new TandemClient({ url: process.argv[2], user: 'ghost', reconnection: false });\n` +
+        `await client.connected();\n` +
+        `await client.request('resource:join', { ref: ${JSON.stringify(webRef)} });\n` +
+        `process.stdout.write('joined\\n');\n` +
+        `setInterval(() => {}, 1000);\n`,
+    );
+    const child = spawn(process.execPath, [script, west.url]);
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('joined') && resolve());
+      child.on('exit', (code) => reject(new Error(`the client script exited with ${code}`)));
+    });
+    await waitUntil(() => heard.some((event) => event.change === 'joined' && event.session.user === 'ghost'), 'the watcher saw the ghost join');
+    child.kill('SIGKILL');
+    await waitUntil(() => heard.some((event) => event.change === 'left' && event.session.user === 'ghost'), 'the ghost left', 30_000);
+  });
+
+  it('frees the leases and presence of a SIGKILLed gateway within their TTL', async () => {
+    const doomed = await cluster.startGateway();
+    const survivor = await cluster.connect(east, 'survivor');
+    const heardLocks: LockChanged[] = [];
+    const heardPresence: PresenceChanged[] = [];
+    survivor.on('lock:changed', (event) => heardLocks.push(event));
+    survivor.on('presence:changed', (event) => heardPresence.push(event));
+    await survivor.request('resource:join', { ref: webRef });
+    const victim = await cluster.connect(doomed, 'victim');
+    await victim.request('resource:join', { ref: webRef });
+    await victim.request('lock:acquire', { ref: webRef, path: 'spec.replicas' });
+    await waitUntil(() => heardLocks.some((event) => event.leases.some((lease) => lease.owner === 'victim')), 'the survivor saw the lease');
+
+    await doomed.kill();
+    await waitUntil(() => heardLocks.at(-1)?.leases.every((lease) => lease.owner !== 'victim') === true, 'the lease lapsed', 30_000);
+    await waitUntil(() => heardPresence.some((event) => event.change === 'left' && event.session.user === 'victim'), 'the victim left', 30_000);
+    await expect(survivor.request('lock:acquire', { ref: webRef, path: 'spec.replicas' })).resolves.toMatchObject({ lease: { owner: 'survivor' } });
+  });
+});

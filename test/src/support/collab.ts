@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox, type Sandbox } from '@tandem/kube-sandbox';
+import type { ResourceRef } from '@tandem/sync';
+import { TandemClient } from '@tandem/sync/client';
+import { startGateway, workspaceRoot, type RunningGateway } from './gateway.js';
+
+export const CONTEXT = 'lab';
+export const webRef: ResourceRef = { context: CONTEXT, group: 'apps', version: 'v1', resource: 'deployments', namespace: 'shop', name: 'web' };
+export const configMapRef = (name: string): ResourceRef => ({ context: CONTEXT, group: '', version: 'v1', resource: 'configmaps', namespace: 'shop', name });
+
+/** Short TTLs so lapsed leases and sessions show within a test; the defaults are 15 s and 25 s. */
+export const SHORT_TIMINGS = {
+  TANDEM_LEASE_TTL_MS: '1500',
+  TANDEM_PRESENCE_TTL_MS: '2000',
+  TANDEM_PRESENCE_HEARTBEAT_MS: '500',
+  TANDEM_COLLAB_SWEEP_MS: '200',
+} as const;
+
+export type Json = Record<string, unknown>;
+
+/** Several built gateways sharing one standalone sandbox (through KUBECONFIG) and one Redis key prefix. */
+export class CollabCluster {
+  readonly gateways: RunningGateway[] = [];
+  readonly clients: TandemClient[] = [];
+  readonly prefix = `tandem-test-${randomUUID().slice(0, 8)}`;
+
+  private constructor(
+    readonly home: string,
+    readonly sandbox: Sandbox,
+    readonly kubeconfig: string,
+  ) {}
+
+  static async start(options: { churnMs?: number } = {}): Promise<CollabCluster> {
+    const home = await mkdtemp(join(tmpdir(), 'tandem-collab-'));
+    const sandbox = await startSandbox(options.churnMs !== undefined ? { churnMs: options.churnMs } : {});
+    const kubeconfig = join(home, 'lab.kubeconfig');
+    await sandbox.writeKubeconfig(kubeconfig, { context: CONTEXT, namespace: 'shop' });
+    return new CollabCluster(home, sandbox, kubeconfig);
+  }
+
+  async startGateway(): Promise<RunningGateway> {
+    const gateway = await startGateway({
+      env: { KUBECONFIG: this.kubeconfig, TANDEM_SANDBOX: 'off', REDIS_URL: 'redis://127.0.0.1:6379', TANDEM_REDIS_PREFIX: this.prefix, ...SHORT_TIMINGS },
+    });
+    this.gateways.push(gateway);
+    return gateway;
+  }
+
+  async connect(gateway: RunningGateway, user: string): Promise<TandemClient> {
+    const client = new TandemClient({ url: gateway.url, user, reconnection: false });
+    this.clients.push(client);
+    await client.connected();
+    return client;
+  }
+
+  async api(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Json> {
+    const response = await fetch(`${this.sandbox.url}${path}`, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'Content-Type': contentType } } : {}) });
+    const json = (await response.json()) as Json;
+    if (!response.ok) throw new Error(`${method} ${path} failed: ${JSON.stringify(json)}`);
+    return json;
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.clients) client.close();
+    await Promise.all(this.gateways.map((gateway) => gateway.stop()));
+    await this.sandbox.close();
+    await rm(this.home, { recursive: true, force: true });
+  }
+}
+
+export const metadataOf = (object: Json): Json => object['metadata'] as Json;
+
+/** The workspace root (for spawning scripts that import built packages). */
+export const workspaceRootOf = (): string => workspaceRoot;

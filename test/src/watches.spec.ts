@@ -1,0 +1,216 @@
+/**
+ * Shared watches, the socket handshake and the resources REST API of the built gateway, against
+ * a sandbox the test owns (reached through a TCP proxy, so the test can cut the gateway's watch).
+ */
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox, type Sandbox } from '@tandem/kube-sandbox';
+import type { ResourceChanged, ResourceRef } from '@tandem/sync';
+import { TandemClient } from '@tandem/sync/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type RunningGateway } from './support/gateway.js';
+import { endpointOf } from './support/sandbox.js';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+import { waitUntil } from './support/wait.js';
+
+type Json = Record<string, unknown>;
+
+const CONTEXT = 'lab';
+const webRef: ResourceRef = { context: CONTEXT, group: 'apps', version: 'v1', resource: 'deployments', namespace: 'shop', name: 'web' };
+const configMapRef = (name: string): ResourceRef => ({ context: CONTEXT, group: '', version: 'v1', resource: 'configmaps', namespace: 'shop', name });
+
+/** The untyped side of a socket, for sending what the protocol does not allow. */
+interface RawSocket {
+  emit(event: string, ...args: unknown[]): void;
+  timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> };
+}
+
+let home: string;
+let sandbox: Sandbox;
+let proxy: TcpProxy;
+let gateway: RunningGateway;
+const clients: TandemClient[] = [];
+
+async function connect(user = 'alice'): Promise<TandemClient> {
+  const client = new TandemClient({ url: gateway.url, user, reconnection: false });
+  clients.push(client);
+  await client.connected();
+  return client;
+}
+
+async function sandboxApi(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Json> {
+  const response = await fetch(`${sandbox.url}${path}`, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'Content-Type': contentType } } : {}) });
+  const json = (await response.json()) as Json;
+  if (!response.ok) throw new Error(`${method} ${path} failed: ${JSON.stringify(json)}`);
+  return json;
+}
+
+const rvOf = (object: Json): string => String((object['metadata'] as Json)['resourceVersion']);
+
+function runKubectl(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/kubectl', args, { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: join(home, 'kubectl-home'), ...env } });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+    child.stdin.end();
+  });
+}
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), 'tandem-watches-'));
+  sandbox = await startSandbox();
+  proxy = await startTcpProxy(endpointOf(sandbox.url));
+  // The gateway reaches the sandbox only through the proxy; kubectl and the test talk to it directly.
+  const kubeconfig = join(home, 'lab.kubeconfig');
+  await writeFile(kubeconfig, sandbox.kubeconfig({ context: CONTEXT, namespace: 'shop' }).replaceAll(sandbox.url, proxy.url), { mode: 0o600 });
+  await sandbox.writeKubeconfig(join(home, 'direct.kubeconfig'), { context: CONTEXT, namespace: 'shop' });
+  gateway = await startGateway({ env: { HOME: home, KUBECONFIG: kubeconfig, TANDEM_SANDBOX: 'off' } });
+});
+
+afterAll(async () => {
+  for (const client of clients) client.close();
+  await gateway?.stop();
+  await proxy?.close();
+  await sandbox?.close();
+  await rm(home, { recursive: true, force: true });
+});
+
+describe('resource:changed from a shared watch', () => {
+  it('delivers a kubectl edit to a subscribed client with its version, changed paths and manager kubectl-edit', async () => {
+    const client = await connect();
+    const joined = await client.request('resource:join', { ref: webRef });
+    expect(joined.object['kind']).toBe('Deployment');
+    const events: ResourceChanged[] = [];
+    client.on('resource:changed', (event) => events.push(event));
+
+    const editor = join(home, 'editor.sh');
+    await writeFile(editor, '#!/bin/sh\nsed -i "s#image: nginx:1.27#image: nginx:1.28#" "$1"\n');
+    await chmod(editor, 0o755);
+    const result = await runKubectl(['--kubeconfig', join(home, 'direct.kubeconfig'), 'edit', 'deploy/web', '-n', 'shop'], { KUBE_EDITOR: editor });
+    const exitedAt = Date.now();
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+
+    const current = await sandboxApi('GET', '/apis/apps/v1/namespaces/shop/deployments/web');
+    const edited = (): ResourceChanged | undefined => events.find((event) => event.resourceVersion === rvOf(current));
+    // The requirement: the change reaches the editor's collaborators within 500 ms of kubectl exiting.
+    await waitUntil(() => edited() !== undefined, 'the kubectl edit reached the client', Math.max(0, exitedAt + 500 - Date.now()));
+    expect(edited()).toMatchObject({
+      ref: webRef,
+      type: 'MODIFIED',
+      manager: 'kubectl-edit',
+      statusOnly: false,
+      paths: expect.arrayContaining(['spec.template.spec.containers[name=web].image']),
+    });
+    expect(Number(edited()?.resourceVersion)).toBeGreaterThan(Number(joined.resourceVersion));
+  });
+
+  it('recovers from a cut watch whose version expired by relisting, reporting each version once and in order', async () => {
+    await sandboxApi('POST', '/api/v1/namespaces/shop/configmaps', { metadata: { name: 'flaky' }, data: { step: '0' } });
+    await sandboxApi('POST', '/api/v1/namespaces/shop/configmaps', { metadata: { name: 'doomed' }, data: {} });
+    const client = await connect('bob');
+    await client.request('resource:join', { ref: configMapRef('flaky') });
+    await client.request('resource:join', { ref: configMapRef('doomed') });
+    const events: ResourceChanged[] = [];
+    client.on('resource:changed', (event) => events.push(event));
+    const patch = (step: number): Promise<Json> =>
+      sandboxApi('PATCH', '/api/v1/namespaces/shop/configmaps/flaky', { data: { step: String(step) } }, 'application/merge-patch+json');
+
+    const first = await patch(1);
+    await waitUntil(() => events.some((event) => event.resourceVersion === rvOf(first)), 'the first change arrived over the live watch');
+
+    proxy.suspend();
+    for (let step = 2; step <= 4; step++) await patch(step);
+    await sandboxApi('DELETE', '/api/v1/namespaces/shop/configmaps/doomed');
+    sandbox.trimHistory();
+    const final = await patch(5);
+    proxy.resume();
+
+    const flaky = (): ResourceChanged[] => events.filter((event) => event.ref.name === 'flaky');
+    await waitUntil(() => flaky().some((event) => event.resourceVersion === rvOf(final)), 'the final version arrived after the relist', 30_000);
+    await waitUntil(() => events.some((event) => event.ref.name === 'doomed' && event.type === 'DELETED'), 'the deletion made while cut off arrived');
+
+    const versions = flaky().map((event) => Number(event.resourceVersion));
+    expect(new Set(versions).size).toBe(versions.length);
+    expect([...versions].sort((a, b) => a - b)).toEqual(versions);
+    expect(versions.at(0)).toBe(Number(rvOf(first)));
+    expect(versions.at(-1)).toBe(Number(rvOf(final)));
+    expect(flaky().at(-1)?.object?.['data']).toEqual({ step: '5' });
+
+    // The relisted watch is live again.
+    const after = await patch(6);
+    await waitUntil(() => flaky().some((event) => event.resourceVersion === rvOf(after)), 'a change after the recovery arrived');
+  });
+});
+
+describe('socket handshake and request validation', () => {
+  it('refuses a connection without a user', async () => {
+    const client = new TandemClient({ url: gateway.url, user: '', reconnection: false });
+    clients.push(client);
+    await expect(client.connected()).rejects.toThrow(/^unauthenticated: user/);
+  });
+
+  it('refuses a client speaking another protocol version, naming both', async () => {
+    const client = new TandemClient({ url: gateway.url, user: 'alice', protocol: 2, reconnection: false });
+    clients.push(client);
+    await expect(client.connected()).rejects.toThrow('protocol-mismatch: server speaks 1, client sent 2');
+  });
+
+  it('answers a malformed resource:join with bad-request naming the field, and an unknown event with unknown-event', async () => {
+    const client = await connect();
+    const malformed = await client.requestAck('resource:join', { ref: { ...webRef, name: '' } });
+    expect(malformed).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    expect(malformed.ok ? '' : malformed.error.message).toContain('ref.name');
+
+    const raw = client.socket as unknown as RawSocket;
+    await expect(raw.timeout(5_000).emitWithAck('resource:teleport', { to: 'mars' })).resolves.toMatchObject({ ok: false, error: { code: 'unknown-event' } });
+    raw.emit('resource:join', 'no ack callback');
+    raw.emit('resource:teleport');
+
+    // The socket and the gateway are still fine.
+    const joined = await client.request('resource:join', { ref: webRef });
+    expect(joined.object['kind']).toBe('Deployment');
+    expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
+  });
+
+  it('answers a join of an object that does not exist with not-found', async () => {
+    const client = await connect();
+    const ack = await client.requestAck('resource:join', { ref: { ...webRef, name: 'nope' } });
+    expect(ack).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+});
+
+describe('resources REST API', () => {
+  const api = (path: string): Promise<Response> => fetch(`${gateway.url}/api/contexts/${path}`);
+
+  it('lists the resource types the cluster serves', async () => {
+    const types = (await (await api(`${CONTEXT}/resources`)).json()) as Json[];
+    expect(types).toContainEqual(expect.objectContaining({ group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', namespaced: true }));
+  });
+
+  it('lists with the list resourceVersion and reads one object', async () => {
+    const list = (await (await api(`${CONTEXT}/resources/apps/v1/deployments?namespace=shop`)).json()) as { resourceVersion: string; items: Json[] };
+    expect(list.resourceVersion).toMatch(/^\d+$/);
+    expect(list.items.map((item) => (item['metadata'] as Json)['name'])).toContain('web');
+    const web = (await (await api(`${CONTEXT}/resources/apps/v1/deployments/web?namespace=shop`)).json()) as Json;
+    expect(web).toMatchObject({ kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' } });
+  });
+
+  it('serves the JSON schema of a kind and a clear 404 for an unknown kind', async () => {
+    const schema = (await (await api(`${CONTEXT}/schemas/apps/v1/Deployment`)).json()) as Json;
+    expect(schema).toMatchObject({ type: 'object', properties: expect.objectContaining({ spec: expect.any(Object) }) });
+    const unknown = await api(`${CONTEXT}/schemas/apps/v1/Spaceship`);
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { message: string } }).error.message).toContain('Spaceship');
+  });
+
+  it('answers an unknown context with a 404 JSON error', async () => {
+    const response = await api('nowhere/resources/apps/v1/deployments/web?namespace=shop');
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: { code: 404, message: expect.stringContaining('nowhere') } });
+  });
+});
