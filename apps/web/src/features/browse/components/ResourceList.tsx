@@ -1,4 +1,7 @@
 import { uiStore, type SelectedKind } from '../../../state/ui-store.js';
+import { Avatar } from '../../presence/components/Avatar.js';
+import { usePresenceSummary } from '../../presence/hooks/usePresenceSummary.js';
+import { usersOn } from '../../presence/state/presence.js';
 import { useResourceList } from '../hooks/useResourceList.js';
 import { listRef } from '../state/list-ref.js';
 import { QueryState } from './QueryState.js';
@@ -15,6 +18,7 @@ export function ResourceList({ context, kind, namespace }: ResourceListProps) {
   const list = useResourceList(listRef(context, kind.group, kind.version, kind.resource, scope));
   const where = !kind.namespaced ? '(cluster-wide)' : scope === null ? 'in all namespaces' : `in ${scope}`;
   const items = list.data?.items;
+  const presence = usePresenceSummary(context);
   return (
     <section aria-label={`${kind.kind} list`} className="resource-list">
       <h2>
@@ -55,6 +59,11 @@ export function ResourceList({ context, kind, namespace }: ResourceListProps) {
                 {metadata.name}
                 {scope === null && metadata.namespace && <span className="muted"> · {metadata.namespace}</span>}
               </button>
+              <span className="resource-presence" data-testid={`resource-presence-${metadata.name}`}>
+                {usersOn(presence, { ...kind, name: metadata.name, ...(metadata.namespace ? { namespace: metadata.namespace } : {}) }).map((u) => (
+                  <Avatar key={u.user} user={u.user} color={u.color} compact />
+                ))}
+              </span>
             </li>
           ))}
         </ul>

@@ -1,10 +1,16 @@
-import { isJsonObject, offsetToPosition, textEdits, type JsonObject, type ResourceChanged } from '@tandem/sync';
-import { useEffect, useRef, useState } from 'react';
+import { resourceKey } from '@tandem/sync';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { EditorTab } from '../../../state/ui-store.js';
+import { useConnection } from '../../connection/hooks/useTandemClient.js';
+import { Avatar } from '../../presence/components/Avatar.js';
+import { applyPresenceChange, avatarsOf } from '../../presence/state/presence.js';
 import { useKindSchema } from '../hooks/useKindSchema.js';
 import { useResourceSession } from '../hooks/useResourceSession.js';
 import { monaco, newModelUri, setModelSchema } from '../monaco/monaco.js';
-import { editorViewOf, editorYamlOf } from '../state/editor-view.js';
+import { PairEditor, type PairEditorSnapshot } from '../monaco/pair-editor.js';
+import { saveBlockReason } from '../state/pair-editing.js';
+import { ConflictPanel } from './ConflictPanel.js';
+import { SaveConfirmDialog } from './SaveConfirmDialog.js';
 import { UpstreamBanner } from './UpstreamBanner.js';
 
 interface ResourceEditorProps {
@@ -12,31 +18,46 @@ interface ResourceEditorProps {
   visible: boolean;
 }
 
-interface BannerState {
-  change: ResourceChanged;
-  keptLocalEdits: boolean;
-}
+const EMPTY_SNAPSHOT: PairEditorSnapshot = {
+  baseResourceVersion: null,
+  base: null,
+  parsed: { ok: false, problem: 'The object is not loaded yet' },
+  behind: null,
+  sessions: [],
+  leases: [],
+  locks: [],
+  ownLeases: [],
+  conflict: null,
+  choices: {},
+  refused: null,
+  readOnly: false,
+  saving: false,
+  outcome: null,
+  confirm: null,
+  upstream: null,
+};
+const noSubscription = () => () => undefined;
+const emptySnapshot = () => EMPTY_SNAPSHOT;
 
-/** One open object: its YAML in Monaco, the version the text is based on, and upstream changes. */
+/**
+ * One open object: its YAML in Monaco, who else is in it and where, field leases, live rebase of
+ * upstream changes, conflicts to resolve, and the guarded save.
+ */
 export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
   const { ref } = tab;
+  const key = resourceKey(ref);
+  const { client, state: connectionState } = useConnection();
   const session = useResourceSession(ref);
   const schema = useKindSchema(ref.context, ref.group, ref.version, tab.kind);
   const containerRef = useRef<HTMLDivElement>(null);
-  const modelRef = useRef<monaco.editor.ITextModel | null>(null);
-  // The model's alternative version id when its text last equalled a server version: anything else is an unsaved edit.
-  const cleanVersionRef = useRef(0);
-  // The server object the clean text shows: live updates of a clean editor are computed from it.
-  const cleanObjectRef = useRef<JsonObject | null>(null);
-  const [baseResourceVersion, setBaseResourceVersion] = useState<string | null>(null);
-  const [banner, setBanner] = useState<BannerState | null>(null);
+  const [pair, setPair] = useState<PairEditor | null>(null);
   const [problems, setProblems] = useState(0);
+  const snap = useSyncExternalStore(pair?.subscribe ?? noSubscription, pair?.getSnapshot ?? emptySnapshot);
 
   useEffect(() => {
     const container = containerRef.current;
     if (container === null) return;
     const model = monaco.editor.createModel('', 'yaml', newModelUri(tab.kind, ref.name));
-    modelRef.current = model;
     const editor = monaco.editor.create(container, {
       model,
       automaticLayout: true,
@@ -45,75 +66,79 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
       tabSize: 2,
       fixedOverflowWidgets: true,
     });
+    const created = new PairEditor(editor, model, client, ref);
+    setPair(created);
     const countProblems = () => setProblems(monaco.editor.getModelMarkers({ resource: model.uri }).filter((m) => m.severity >= monaco.MarkerSeverity.Warning).length);
     const markerListener = monaco.editor.onDidChangeMarkers((uris) => {
       if (uris.some((uri) => uri.toString() === model.uri.toString())) countProblems();
     });
     return () => {
       markerListener.dispose();
+      created.dispose();
       setModelSchema(model, null);
       editor.dispose();
       model.dispose();
-      modelRef.current = null;
+      setPair(null);
     };
-  }, [tab.kind, ref.name]);
+    // One editor per tab: `ref` is identified by `key`.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [tab.kind, key, client]);
+
+  // Presence, leases and context removal arrive as pushes; each is about one resource or context.
+  useEffect(() => {
+    if (pair === null) return;
+    const stops = [
+      client.on('presence:changed', (event) => {
+        if (resourceKey(event.ref) === key) pair.presenceChanged(applyPresenceChange(pair.getSnapshot().sessions, event));
+      }),
+      client.on('lock:changed', (event) => {
+        if (resourceKey(event.ref) === key) pair.setLeases(event.leases);
+      }),
+      client.on('contexts:changed', (event) => pair.setContextRemoved(!event.contexts.some((c) => c.name === ref.context))),
+    ];
+    return () => stops.forEach((stop) => stop());
+  }, [pair, client, key, ref.context]);
 
   const joined = session.phase === 'joined' ? session.joined : null;
   const lastChange = session.phase === 'joined' ? session.lastChange : null;
 
   useEffect(() => {
-    const model = modelRef.current;
-    if (model === null || joined === null) return;
-    // A re-join after a reconnect must not overwrite unsaved text; it stays based on its old version.
-    if (cleanObjectRef.current !== null && model.getAlternativeVersionId() !== cleanVersionRef.current) return;
-    model.setValue(editorYamlOf(joined.object));
-    cleanVersionRef.current = model.getAlternativeVersionId();
-    cleanObjectRef.current = joined.object;
-    setBaseResourceVersion(joined.resourceVersion);
-  }, [joined]);
+    if (pair === null || joined === null) return;
+    pair.joined(joined.object, joined.resourceVersion, joined.presence, joined.leases);
+  }, [pair, joined]);
 
   useEffect(() => {
-    const model = modelRef.current;
-    const cleanObject = cleanObjectRef.current;
-    if (model === null || lastChange === null || cleanObject === null) return;
-    const dirty = model.getAlternativeVersionId() !== cleanVersionRef.current;
-    if (!dirty && lastChange.object !== undefined && isJsonObject(lastChange.object)) {
-      // Nothing to lose: show the new version through minimal edits so the cursor and scroll stay put.
-      const text = model.getValue();
-      const edits = textEdits(text, editorViewOf(cleanObject), editorViewOf(lastChange.object), { verify: true });
-      model.pushEditOperations(
-        [],
-        edits.map((edit) => {
-          const start = offsetToPosition(text, edit.range.start);
-          const end = offsetToPosition(text, edit.range.end);
-          return { range: new monaco.Range(start.lineNumber, start.column, end.lineNumber, end.column), text: edit.text };
-        }),
-        () => null,
-      );
-      cleanVersionRef.current = model.getAlternativeVersionId();
-      cleanObjectRef.current = lastChange.object;
-      setBaseResourceVersion(lastChange.resourceVersion);
-    }
-    setBanner({ change: lastChange, keptLocalEdits: dirty });
-  }, [lastChange]);
+    if (pair !== null && lastChange !== null) pair.upstreamChanged(lastChange);
+  }, [pair, lastChange]);
 
   useEffect(() => {
-    const model = modelRef.current;
-    if (model === null) return;
-    setModelSchema(model, schema.data ? { uri: schema.uri, schema: schema.data } : null);
-  }, [schema.data, schema.uri]);
+    if (pair === null) return;
+    setModelSchema(pair.model, schema.data ? { uri: schema.uri, schema: schema.data } : null);
+  }, [pair, schema.data, schema.uri]);
+
+  const blocked = saveBlockReason({
+    readOnly: snap.readOnly,
+    connected: connectionState === 'connected',
+    conflicts: snap.conflict?.result.conflicts.length ?? 0,
+    behind: snap.behind !== null,
+    parsed: snap.parsed,
+    base: snap.base,
+    saving: snap.saving,
+  });
+  const avatars = avatarsOf(snap.sessions, client.id);
+  const upstreamWho = snap.conflict ? `${snap.conflict.theirs.by ?? 'someone'} (rv ${snap.conflict.theirs.resourceVersion})` : '';
 
   return (
-    <section className="resource-editor" hidden={!visible} data-testid="editor-panel" data-active={visible} aria-label={`${tab.kind} ${ref.name}`}>
+    <section className="resource-editor" hidden={!visible} data-testid="editor-panel" data-active={visible} data-readonly={snap.readOnly} aria-label={`${tab.kind} ${ref.name}`}>
       <header className="editor-toolbar">
         <strong>
           {tab.kind} {ref.namespace ? `${ref.namespace}/` : ''}
           {ref.name}
         </strong>
         <span className="muted">{ref.context}</span>
-        {baseResourceVersion !== null && (
+        {snap.baseResourceVersion !== null && (
           <span className="muted" data-testid="base-resource-version" title="The version your text is based on">
-            rv {baseResourceVersion}
+            rv {snap.baseResourceVersion}
           </span>
         )}
         <span className={problems > 0 ? 'notice-error' : 'muted'} data-testid="problem-count">
@@ -124,19 +149,98 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
             No schema for {tab.kind}: checking YAML syntax only
           </span>
         )}
+        <span className="header-spacer" />
+        <span className="presence-avatars" data-testid="presence-avatars" aria-label="Who has this open">
+          {avatars.map((a) => (
+            <Avatar key={a.user} user={a.user} color={a.color} idle={a.idle} self={a.self} {...(a.field !== undefined ? { field: a.field } : {})} />
+          ))}
+        </span>
       </header>
+      <div className="save-bar">
+        <button type="button" className="primary" data-testid="save-button" disabled={blocked !== null} title={blocked ?? 'Review the changes, then write them to the cluster (Ctrl/Cmd+S)'} onClick={() => pair?.requestSave()}>
+          Save
+        </button>
+        <button type="button" data-testid="validate-button" disabled={blocked !== null} title={blocked ?? 'Ask the cluster whether it would accept this (dry run)'} onClick={() => void pair?.save(true)}>
+          Validate
+        </button>
+        {blocked !== null && (
+          <span className="muted" data-testid="save-disabled-reason">
+            {blocked}
+          </span>
+        )}
+        {snap.ownLeases.length > 0 && (
+          <span className="muted" data-testid="own-leases" title="Fields you hold while you edit them; others cannot change them meanwhile">
+            You are editing {snap.ownLeases.join(', ')}
+          </span>
+        )}
+      </div>
+      {snap.readOnly && (
+        <p role="alert" className="notice notice-warning readonly-banner" data-testid="editor-readonly-banner">
+          The context {ref.context} was removed from the kubeconfig: this editor is read-only. Your text stays here so you can copy it.
+        </p>
+      )}
+      {snap.outcome !== null &&
+        (snap.outcome.kind === 'error' ? (
+          <p role="alert" className="notice notice-error save-error" data-testid="save-error">
+            {snap.outcome.message}
+          </p>
+        ) : (
+          <p role="status" className="notice save-notice" data-testid="save-notice" data-kind={snap.outcome.kind}>
+            {snap.outcome.message}
+          </p>
+        ))}
+      {snap.refused !== null && (
+        <p role="alert" className="notice notice-error edit-refused" data-testid="edit-refused">
+          {snap.refused}
+        </p>
+      )}
+      {snap.behind !== null && (
+        <p className="notice notice-warning" data-testid="rebase-waiting">
+          {snap.behind}
+        </p>
+      )}
+      {snap.locks.length > 0 && (
+        <ul className="lock-list" aria-label="Fields others are editing">
+          {snap.locks.map(({ lease }) => (
+            <li key={`${lease.path}-${lease.token}`} data-testid="lock-decoration" data-path={lease.path} data-user={lease.owner} title={`locked by ${lease.owner}`}>
+              <span className="lock-swatch" style={{ background: snap.sessions.find((s) => s.user === lease.owner)?.color ?? '#808080' }} aria-hidden="true" />
+              {lease.path} — locked by {lease.owner}
+            </li>
+          ))}
+        </ul>
+      )}
       {session.phase === 'joining' && (
         <p className="notice" data-testid="editor-loading">
           Opening {ref.name}…
         </p>
       )}
-      {session.phase === 'failed' && (
+      {session.phase === 'failed' && !snap.readOnly && (
         <p role="alert" className="notice notice-error" data-testid="editor-error">
           Could not open {ref.name}: {session.error}
         </p>
       )}
-      {banner && <UpstreamBanner change={banner.change} keptLocalEdits={banner.keptLocalEdits} onDismiss={() => setBanner(null)} />}
+      {snap.upstream && <UpstreamBanner change={snap.upstream.change} keptLocalEdits={snap.upstream.keptLocalEdits} onDismiss={() => pair?.dismissUpstream()} />}
+      {snap.conflict !== null && pair !== null && (
+        <ConflictPanel
+          result={snap.conflict.result}
+          upstream={upstreamWho}
+          choices={snap.choices}
+          onChoose={(path, choice) => pair.choose(path, choice)}
+          onApply={() => pair.applyResolution()}
+          theirsText={snap.conflict.theirsText}
+          mineText={snap.conflict.mineText}
+        />
+      )}
       <div className="monaco-host" ref={containerRef} data-testid="monaco-host" />
+      {snap.confirm !== null && snap.baseResourceVersion !== null && pair !== null && (
+        <SaveConfirmDialog
+          baseText={snap.confirm.baseText}
+          editedText={snap.confirm.editedText}
+          baseResourceVersion={snap.baseResourceVersion}
+          onConfirm={() => void pair.save(false)}
+          onCancel={() => pair.cancelSave()}
+        />
+      )}
     </section>
   );
 }

@@ -3,7 +3,7 @@ import { describeUpstreamChange } from '../state/editor-view.js';
 
 interface UpstreamBannerProps {
   change: ResourceChanged;
-  /** True when the user's unsaved text is still based on an older version. */
+  /** True when the user had unsaved edits when the change arrived (they are rebased onto it, or conflict). */
   keptLocalEdits: boolean;
   onDismiss: () => void;
 }
@@ -14,7 +14,7 @@ export function UpstreamBanner({ change, keptLocalEdits, onDismiss }: UpstreamBa
     <div className="upstream-banner" role="status" data-testid="upstream-banner">
       <span>
         {describeUpstreamChange(change)}
-        {keptLocalEdits ? ' — your unsaved text is kept as it was.' : ' — the editor now shows this version.'}
+        {keptLocalEdits ? ' — your unsaved edits are kept on top of it.' : ' — the editor now shows this version.'}
       </span>
       <button type="button" onClick={onDismiss} aria-label="Dismiss">
         ×

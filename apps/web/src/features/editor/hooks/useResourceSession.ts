@@ -1,4 +1,4 @@
-import { resourceKey, type JsonObject, type ResourceChanged, type ResourceRef } from '@tandem/sync';
+import { resourceKey, type JsonObject, type Lease, type PresenceSession, type ResourceChanged, type ResourceRef } from '@tandem/sync';
 import { useEffect, useState } from 'react';
 import { useConnection } from '../../connection/hooks/useTandemClient.js';
 
@@ -6,6 +6,9 @@ import { useConnection } from '../../connection/hooks/useTandemClient.js';
 export interface JoinedVersion {
   readonly object: JsonObject;
   readonly resourceVersion: string;
+  /** Who had it open, and which fields were leased, when we joined. */
+  readonly presence: readonly PresenceSession[];
+  readonly leases: readonly Lease[];
 }
 
 export type ResourceSession =
@@ -35,7 +38,7 @@ export function useResourceSession(ref: ResourceRef): ResourceSession {
     });
     client.request('resource:join', { ref }).then(
       (result) => {
-        if (active) setSession({ phase: 'joined', joined: { object: result.object, resourceVersion: result.resourceVersion }, lastChange: null });
+        if (active) setSession({ phase: 'joined', joined: { object: result.object, resourceVersion: result.resourceVersion, presence: result.presence, leases: result.leases }, lastChange: null });
       },
       (error: unknown) => {
         if (active) setSession({ phase: 'failed', error: error instanceof Error ? error.message : String(error) });
