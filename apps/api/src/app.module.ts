@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.schema.js';
 import { HealthModule } from './health/health.module.js';
+import { HistoryModule } from './history/history.module.js';
 import { KubeModule } from './kube/kube.module.js';
 import { EditsModule } from './edits/edits.module.js';
 import { LocksModule } from './locks/locks.module.js';
@@ -12,6 +13,6 @@ import { StoreModule } from './store/store.module.js';
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: AppModule, imports: [ConfigModule.forRoot(config), KubeModule, HealthModule, RealtimeModule, StoreModule, PresenceModule, LocksModule, EditsModule] };
+    return { module: AppModule, imports: [ConfigModule.forRoot(config), KubeModule, HealthModule, RealtimeModule, StoreModule, PresenceModule, LocksModule, EditsModule, HistoryModule] };
   }
 }

@@ -20,10 +20,13 @@ import {
   type PresenceStore,
   type Store,
 } from './ports.js';
+import { MemoryHistoryStore } from './history-memory.js';
+import type { HistoryRetention } from './history-ports.js';
 
 export interface MemoryStoreOptions {
   /** Epoch milliseconds; injectable so tests can move time without waiting. */
   readonly clock?: () => number;
+  readonly historyRetention?: HistoryRetention;
 }
 
 export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
@@ -31,6 +34,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   return {
     leases: new MemoryLeaseStore(clock),
     presence: new MemoryPresenceStore(clock),
+    history: new MemoryHistoryStore(clock, options.historyRetention),
     close: () => Promise.resolve(),
   };
 }

@@ -4,6 +4,7 @@
  * Both adapters pass the same contract suite (contract.spec.ts).
  */
 import { overlaps, resourceKey, type FieldPath, type Lease, type PresenceSession, type PresenceSummary, type ResourceRef } from '@tandem/sync';
+import type { HistoryStore } from './history-ports.js';
 
 export interface LeaseRequest {
   readonly ref: ResourceRef;
@@ -79,6 +80,7 @@ export interface PresenceStore {
 export interface Store {
   readonly leases: LeaseStore;
   readonly presence: PresenceStore;
+  readonly history: HistoryStore;
   /** Releases connections the store opened itself. */
   close(): Promise<void>;
 }

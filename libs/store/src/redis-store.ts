@@ -34,6 +34,8 @@ import {
   REMOVE_PRESENCE,
   UPSERT_PRESENCE,
 } from './redis-scripts.js';
+import { RedisHistoryStore } from './history-redis.js';
+import type { HistoryRetention } from './history-ports.js';
 
 export interface RedisStoreOptions {
   /** `redis://host:port/db`; ignored when `redis` is given. Default `redis://127.0.0.1:6379`. */
@@ -42,6 +44,7 @@ export interface RedisStoreOptions {
   readonly redis?: Redis;
   /** Namespace of every key (hash tag `{prefix}`), so several deployments or test runs share one Redis. Default `tandem`. */
   readonly prefix?: string;
+  readonly historyRetention?: HistoryRetention;
 }
 
 /** Thrown when Redis holds something the store did not write (another program, an older format). */
@@ -84,6 +87,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): Store {
   return {
     leases: new RedisLeaseStore(redis, run, keys),
     presence: new RedisPresenceStore(redis, run, keys),
+    history: new RedisHistoryStore(redis, `{${prefix}}`, options.historyRetention),
     close: async () => {
       if (owned) await redis.quit();
     },

@@ -22,6 +22,8 @@ export interface EditEvent {
   readonly upstream?: readonly FieldChange[];
   /** Why the save did not apply. */
   readonly message?: string;
+  /** The cluster's HTTP status when it refused the write (rejected-by-cluster). */
+  readonly code?: number;
   /** Epoch milliseconds. */
   readonly at: number;
 }

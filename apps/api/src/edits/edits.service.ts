@@ -122,7 +122,7 @@ export class EditsService implements OnModuleInit {
           return fail('stale', message, this.staleDetails(key, current, []));
         }
         if (error instanceof KubeApiError && error.code !== 502 && error.code < 500) {
-          report('rejected-by-cluster', { currentResourceVersion, changes: plan.changes, message: error.message });
+          report('rejected-by-cluster', { currentResourceVersion, changes: plan.changes, message: error.message, code: error.code });
           return fail('rejected', error.message, { code: error.code, reason: error.reason });
         }
         throw error;
