@@ -3,9 +3,8 @@
  * save is blocked, bob saves after rebasing) plus a kubectl edit; Secret values never in clear in
  * the raw stream; entries surviving a gateway restart; admins only.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -14,6 +13,7 @@ import type { JsonObject, ResourceRef } from '@tandem/sync';
 import { TandemClient } from '@tandem/sync/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from './support/gateway.js';
+import { kubectl, writeReplacingEditor } from './support/kubectl.js';
 
 const CONTEXT = 'lab';
 const ADMIN = 'root-admin';
@@ -61,17 +61,6 @@ async function historyOf(ref: ResourceRef): Promise<Entry[]> {
   const response = await history(`?context=${ref.context}&resource=${ref.resource}&namespace=${ref.namespace ?? ''}&name=${ref.name}&limit=100`);
   expect(response.status).toBe(200);
   return ((await response.json()) as Page).entries;
-}
-
-function runKubectl(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/kubectl', args, { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: join(home, 'kubectl-home'), ...env } });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
-    child.stdin.end();
-  });
 }
 
 const metadataOf = (object: JsonObject): JsonObject => object['metadata'] as JsonObject;
@@ -123,11 +112,9 @@ describe('edit history', () => {
     // Bob rebases onto alice's version and saves again.
     const bobSave = await bob.request('resource:save', { ref: webRef, baseResourceVersion: aliceSave.resourceVersion, object: withMetadata(aliceSave.object, 'labels', 'reviewed-by', 'bob') });
 
-    const editor = join(home, 'editor.sh');
-    await writeFile(editor, '#!/bin/sh\nsed -i "s#image: nginx:1.27#image: nginx:1.28#" "$1"\n');
-    await chmod(editor, 0o755);
-    const kubectl = await runKubectl(['--kubeconfig', join(home, 'direct.kubeconfig'), 'edit', 'deploy/web', '-n', 'shop'], { KUBE_EDITOR: editor });
-    expect(kubectl).toEqual({ code: 0, stderr: '' });
+    const editor = await writeReplacingEditor(home, 'image: nginx:1.27', 'image: nginx:1.28');
+    const { code, stderr } = await kubectl(['edit', 'deploy/web', '-n', 'shop'], { kubeconfig: join(home, 'direct.kubeconfig'), home: join(home, 'kubectl-home'), env: { KUBE_EDITOR: editor } });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     const current = (await (await fetch(`${sandbox.url}/apis/apps/v1/namespaces/shop/deployments/web`)).json()) as JsonObject;
     const kubectlVersion = String(metadataOf(current)['resourceVersion']);
 

@@ -2,7 +2,7 @@
  * The real kubectl against the sandbox: every command a user runs while editing
  * together must behave as it does against a real cluster.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -10,34 +10,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startSandbox, type Sandbox } from '@tandem/kube-sandbox';
+import { kubectl as runKubectl, spawnKubectl, writeEditorScript, type KubectlResult } from './support/kubectl.js';
 
 type Json = Record<string, unknown>;
-interface KubectlResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-const KUBECTL = '/usr/bin/kubectl';
 let sandbox: Sandbox;
 let workDir: string;
 let kubeconfig: string;
 
-function kubectlEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: join(workDir, 'home'), ...extra };
-}
-
+/** kubectl through the sandbox kubeconfig, with its HOME in the work dir. */
 function kubectl(args: string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<KubectlResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(KUBECTL, ['--kubeconfig', kubeconfig, ...args], { env: kubectlEnv(options.env) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
+  return runKubectl(args, { kubeconfig, home: join(workDir, 'home'), ...options });
 }
 
 async function api(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Json> {
@@ -121,11 +104,10 @@ describe('kubectl against the sandbox', () => {
 
   it('edits one container by name and one env value, leaving the other container intact', async () => {
     const before = await api('GET', `${DEPLOY}/web`);
-    const editor = join(workDir, 'editor.mjs');
     const yamlModule = createRequire(import.meta.url).resolve('yaml');
     // The editor kubectl runs: it changes the log-shipper's image and one of its env values.
-    await writeFile(
-      editor,
+    const editor = await writeEditorScript(
+      workDir,
       `import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 const { parse, stringify } = createRequire(import.meta.url)(${JSON.stringify(yamlModule)});
@@ -137,7 +119,7 @@ shipper.env.find((e) => e.name === 'FLUENT_LOG_LEVEL').value = 'debug';
 writeFileSync(file, stringify(deployment));
 `,
     );
-    const edited = await kubectl(['edit', 'deploy/web'], { env: { KUBE_EDITOR: `${process.execPath} ${editor}` } });
+    const edited = await kubectl(['edit', 'deploy/web'], { env: { KUBE_EDITOR: editor } });
     expect(edited.stderr).toBe('');
     expect(edited.stdout.trim()).toBe('deployment.apps/web edited');
 
@@ -210,7 +192,7 @@ writeFileSync(file, stringify(deployment));
           child?.on('close', () => reject(new Error(`kubectl get -w ended before printing ${String(pattern)}; it printed:\n${output}`)));
           check();
         });
-      child = spawn(KUBECTL, ['--kubeconfig', kubeconfig, 'get', 'configmaps', '-w', '--output-watch-events'], { env: kubectlEnv() });
+      child = spawnKubectl(['get', 'configmaps', '-w', '--output-watch-events'], { kubeconfig, home: join(workDir, 'home') });
       child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
       await seen(/^ADDED\s+worker-config\b/m);
       await api('POST', CM, { metadata: { name: 'watched' }, data: { a: '1' } });

@@ -3,13 +3,14 @@
  * once, leases stay exclusive under a race, and a dead gateway's or client's state lapses.
  */
 import { spawn } from 'node:child_process';
-import { chmod, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LockChanged, PresenceChanged, ResourceChanged } from '@tandem/sync';
 import type { TandemClient } from '@tandem/sync/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from './support/gateway.js';
 import { CollabCluster, configMapRef, webRef, workspaceRootOf } from './support/collab.js';
+import { kubectl, writeReplacingEditor } from './support/kubectl.js';
 import { waitUntil } from './support/wait.js';
 
 let cluster: CollabCluster;
@@ -61,20 +62,9 @@ describe('changes seen by every gateway\'s watch', () => {
     clients.forEach((client, index) => client.on('resource:changed', (event) => seen[index]?.push(event)));
     const views = await Promise.all(clients.map((client) => client.request('resource:join', { ref: webRef })));
 
-    const editor = join(cluster.home, 'editor.sh');
-    await writeFile(editor, '#!/bin/sh\nsed -i "s#image: nginx:1.27#image: nginx:1.29#" "$1"\n');
-    await chmod(editor, 0o755);
-    const result = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-      const child = spawn('/usr/bin/kubectl', ['--kubeconfig', cluster.kubeconfig, 'edit', 'deploy/web', '-n', 'shop'], {
-        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: join(cluster.home, 'kubectl-home'), KUBE_EDITOR: editor },
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stderr }));
-      child.stdin.end();
-    });
-    expect(result).toEqual({ code: 0, stderr: '' });
+    const editor = await writeReplacingEditor(cluster.home, 'image: nginx:1.27', 'image: nginx:1.29');
+    const { code, stderr } = await kubectl(['edit', 'deploy/web', '-n', 'shop'], { kubeconfig: cluster.kubeconfig, home: join(cluster.home, 'kubectl-home'), env: { KUBE_EDITOR: editor } });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     const edited = (events: ResourceChanged[]): ResourceChanged[] => events.filter((event) => event.manager === 'kubectl-edit');
     await waitUntil(() => seen.every((events) => edited(events).length >= 1), 'every client saw the kubectl edit');
 

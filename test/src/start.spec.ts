@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kubectl } from './support/kubectl.js';
 
 const workspaceRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const gatewayMain = join(workspaceRoot, 'apps/api/dist/main.js');
@@ -113,10 +114,7 @@ describe('npm start: the built gateway serving the web app and the sandbox', () 
   });
 
   it('lets the real kubectl read the sandbox through the printed kubeconfig', async () => {
-    const result = await run('/usr/bin/kubectl', ['--kubeconfig', kubeconfigPath, 'get', 'deploy', '-n', 'shop'], {
-      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-      HOME: home,
-    });
+    const result = await kubectl(['get', 'deploy', '-n', 'shop'], { kubeconfig: kubeconfigPath, home: join(home, 'kubectl-home') });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const names = result.stdout

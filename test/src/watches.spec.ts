@@ -2,8 +2,7 @@
  * Shared watches, the socket handshake and the resources REST API of the built gateway, against
  * a sandbox the test owns (reached through a TCP proxy, so the test can cut the gateway's watch).
  */
-import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '@tandem/kube-sandbox';
@@ -11,6 +10,7 @@ import type { ResourceChanged, ResourceRef } from '@tandem/sync';
 import { TandemClient } from '@tandem/sync/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from './support/gateway.js';
+import { kubectl, writeReplacingEditor } from './support/kubectl.js';
 import { endpointOf } from './support/sandbox.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 import { waitUntil } from './support/wait.js';
@@ -49,17 +49,6 @@ async function sandboxApi(method: string, path: string, body?: unknown, contentT
 
 const rvOf = (object: Json): string => String((object['metadata'] as Json)['resourceVersion']);
 
-function runKubectl(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/kubectl', args, { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: join(home, 'kubectl-home'), ...env } });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
-    child.stdin.end();
-  });
-}
-
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'tandem-watches-'));
   sandbox = await startSandbox();
@@ -87,10 +76,8 @@ describe('resource:changed from a shared watch', () => {
     const events: ResourceChanged[] = [];
     client.on('resource:changed', (event) => events.push(event));
 
-    const editor = join(home, 'editor.sh');
-    await writeFile(editor, '#!/bin/sh\nsed -i "s#image: nginx:1.27#image: nginx:1.28#" "$1"\n');
-    await chmod(editor, 0o755);
-    const result = await runKubectl(['--kubeconfig', join(home, 'direct.kubeconfig'), 'edit', 'deploy/web', '-n', 'shop'], { KUBE_EDITOR: editor });
+    const editor = await writeReplacingEditor(home, 'image: nginx:1.27', 'image: nginx:1.28');
+    const result = await kubectl(['edit', 'deploy/web', '-n', 'shop'], { kubeconfig: join(home, 'direct.kubeconfig'), home: join(home, 'kubectl-home'), env: { KUBE_EDITOR: editor } });
     const exitedAt = Date.now();
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);

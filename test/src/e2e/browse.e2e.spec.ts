@@ -1,14 +1,10 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { editorText, launchBrowser, openPage, screenshot, waitForEditorText } from '../support/browser.js';
 import { startGateway, type RunningGateway } from '../support/gateway.js';
-
-const run = promisify(execFile);
+import { createKubectlHome, kubectlOk } from '../support/kubectl.js';
 
 describe('browsing and opening a resource in the browser', () => {
   let gateway: RunningGateway;
@@ -18,7 +14,7 @@ describe('browsing and opening a resource in the browser', () => {
   let kubectlHome: string;
 
   beforeAll(async () => {
-    [gateway, browser, kubectlHome] = await Promise.all([startGateway(), launchBrowser(), mkdtemp(join(tmpdir(), 'tandem-e2e-kubectl-'))]);
+    [gateway, browser, kubectlHome] = await Promise.all([startGateway(), launchBrowser(), createKubectlHome()]);
     ({ page, errors } = await openPage(browser, `${gateway.url}/?user=alice`));
   });
 
@@ -55,9 +51,7 @@ describe('browsing and opening a resource in the browser', () => {
 
   it('announces a change made with kubectl while the object is open, keeping the unsaved text', async () => {
     const kubeconfig = join(gateway.home, 'sandbox.kubeconfig');
-    await run('/usr/bin/kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(kubectlHome, 'cache'), '-n', 'shop', 'annotate', 'deploy', 'web', 'x=y'], {
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: kubectlHome },
-    });
+    await kubectlOk(['-n', 'shop', 'annotate', 'deploy', 'web', 'x=y'], { kubeconfig, home: kubectlHome });
 
     const banner = page.getByTestId('upstream-banner');
     await banner.waitFor({ timeout: 10_000 });

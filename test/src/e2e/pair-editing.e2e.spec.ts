@@ -1,14 +1,10 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { editorText, launchBrowser, openPage, screenshot, waitForEditorText } from '../support/browser.js';
 import { startGateway, type RunningGateway } from '../support/gateway.js';
-
-const run = promisify(execFile);
+import { createKubectlHome, kubectlOk } from '../support/kubectl.js';
 
 function panel(page: Page): Locator {
   return page.locator('[data-testid="editor-panel"][data-active="true"]');
@@ -52,17 +48,12 @@ describe('two people editing one Deployment in the browser', () => {
   let kubectlHome: string;
   let originalReplicas: string;
 
-  const kubectl = async (...args: string[]): Promise<string> => {
-    const { stdout } = await run('/usr/bin/kubectl', ['--kubeconfig', join(gateway.home, 'sandbox.kubeconfig'), '--cache-dir', join(kubectlHome, 'cache'), '-n', 'shop', ...args], {
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: kubectlHome },
-    });
-    return stdout;
-  };
+  const kubectl = (...args: string[]): Promise<string> => kubectlOk(['-n', 'shop', ...args], { kubeconfig: join(gateway.home, 'sandbox.kubeconfig'), home: kubectlHome });
   const clusterWeb = async (): Promise<{ metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: { replicas: number } }> =>
     JSON.parse(await kubectl('get', 'deploy', 'web', '-o', 'json')) as { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: { replicas: number } };
 
   beforeAll(async () => {
-    [gateway, browser, kubectlHome] = await Promise.all([startGateway(), launchBrowser(), mkdtemp(join(tmpdir(), 'tandem-e2e-kubectl-'))]);
+    [gateway, browser, kubectlHome] = await Promise.all([startGateway(), launchBrowser(), createKubectlHome()]);
     const [a, b] = await Promise.all([openPage(browser, `${gateway.url}/?user=alice`), openPage(browser, `${gateway.url}/?user=bob`)]);
     alice = a.page;
     bob = b.page;
