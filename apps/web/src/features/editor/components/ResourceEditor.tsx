@@ -2,6 +2,8 @@ import { resourceKey } from '@tandem/sync';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { EditorTab } from '../../../state/ui-store.js';
 import { useConnection } from '../../connection/hooks/useTandemClient.js';
+import { HistoryPanel } from '../../history/components/HistoryPanel.js';
+import { useHistoryAccess } from '../../history/hooks/useHistoryAccess.js';
 import { Avatar } from '../../presence/components/Avatar.js';
 import { applyPresenceChange, avatarsOf } from '../../presence/state/presence.js';
 import { useKindSchema } from '../hooks/useKindSchema.js';
@@ -52,6 +54,8 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const [pair, setPair] = useState<PairEditor | null>(null);
   const [problems, setProblems] = useState(0);
+  const [historyOpen, setHistoryOpen] = useState(false);
+  const isAdmin = useHistoryAccess() === 'admin';
   const snap = useSyncExternalStore(pair?.subscribe ?? noSubscription, pair?.getSnapshot ?? emptySnapshot);
 
   useEffect(() => {
@@ -150,6 +154,11 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
           </span>
         )}
         <span className="header-spacer" />
+        {isAdmin && (
+          <button type="button" data-testid="history-panel-toggle" aria-pressed={historyOpen} onClick={() => setHistoryOpen(!historyOpen)}>
+            History
+          </button>
+        )}
         <span className="presence-avatars" data-testid="presence-avatars" aria-label="Who has this open">
           {avatars.map((a) => (
             <Avatar key={a.user} user={a.user} color={a.color} idle={a.idle} self={a.self} {...(a.field !== undefined ? { field: a.field } : {})} />
@@ -232,6 +241,7 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
         />
       )}
       <div className="monaco-host" ref={containerRef} data-testid="monaco-host" />
+      {isAdmin && historyOpen && <HistoryPanel target={ref} pair={pair} />}
       {snap.confirm !== null && snap.baseResourceVersion !== null && pair !== null && (
         <SaveConfirmDialog
           baseText={snap.confirm.baseText}
