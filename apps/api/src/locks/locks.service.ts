@@ -31,6 +31,8 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
   private readonly logger = new Logger(LocksService.name);
   /** Resource key -> the leases last seen there, to notice leases that lapsed (nobody releases those). */
   private readonly seen = new Map<string, Lease[]>();
+  /** Resource key -> an announcement in flight, and whether another was asked for meanwhile. */
+  private readonly announcing = new Map<string, { again: boolean }>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -76,7 +78,8 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
     if (!grant.granted) {
       return fail('locked', `${grant.holder.path} is being edited by ${grant.holder.owner}`, { holder: leaseDetails(grant.holder) });
     }
-    await this.announce(ref);
+    // Ack first: the requester needs only its lease; the room hears of it right after.
+    this.scheduleAnnounce(ref);
     return { ok: true, lease: grant.lease };
   }
 
@@ -93,7 +96,7 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
     const canonical = canonicalOrFail('lock:release', requested);
     if ('failed' in canonical) return canonical.failed;
     if (await this.store.leases.release({ ref, path: canonical.path, token, sessionId: socket.id })) {
-      await this.announce(ref);
+      this.scheduleAnnounce(ref);
       return { ok: true };
     }
     return this.refusal('lock:release', socket, ref, canonical.path, token);
@@ -107,6 +110,34 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
   }
 
   /** Broadcasts the live leases of a resource to its room, on every gateway. */
+  /**
+   * Announces a resource's leases soon, coalescing bursts: while one announcement is being read and
+   * sent, further requests for the same resource collapse into one more, so a crowd acquiring at once
+   * costs the room a few `lock:changed` snapshots, not one per request.
+   */
+  scheduleAnnounce(ref: ResourceRef): void {
+    const key = resourceKey(ref);
+    const running = this.announcing.get(key);
+    if (running !== undefined) {
+      running.again = true;
+      return;
+    }
+    const state = { again: false };
+    this.announcing.set(key, state);
+    void (async () => {
+      try {
+        do {
+          state.again = false;
+          await this.announce(ref);
+        } while (state.again);
+      } catch (error: unknown) {
+        this.logger.warn(`lease announcement failed: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        this.announcing.delete(key);
+      }
+    })();
+  }
+
   async announce(ref: ResourceRef): Promise<void> {
     const leases = await this.store.leases.list(ref);
     this.seen.set(resourceKey(ref), leases);

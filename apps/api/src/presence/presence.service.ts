@@ -9,7 +9,7 @@ import { SessionHooks } from '../realtime/session-hooks.js';
 import { CollabStore } from '../store/store.module.js';
 import { presenceColor } from './presence-color.js';
 
-/** At most one store write (and broadcast) per session and resource in this window; later updates coalesce. */
+/** At most one store write per session and resource in this window; later updates coalesce. Broadcasts are not throttled. */
 const UPDATE_INTERVAL_MS = 100;
 /** Joins and leaves within this window produce one `presence:summary` push per context. */
 const SUMMARY_DEBOUNCE_MS = 100;
@@ -99,6 +99,9 @@ export class PresenceService implements OnModuleInit, OnApplicationBootstrap, On
       idle: payload.idle ?? entry.session.idle,
       updatedAt: Date.now(),
     };
+    // The room hears of a move at once; only the store write (for late joiners and the
+    // per-context summary) is throttled, so fan-out never waits for Redis.
+    this.announce(entry.ref, 'updated', entry.session);
     if (entry.pending !== undefined) return { ok: true };
     const wait = entry.lastWrite + UPDATE_INTERVAL_MS - Date.now();
     if (wait <= 0) {
@@ -149,7 +152,8 @@ export class PresenceService implements OnModuleInit, OnApplicationBootstrap, On
     if (this.local.get(socketId)?.get(resourceKey(entry.ref)) !== entry) return;
     entry.lastWrite = Date.now();
     const change = await this.store.presence.upsert(entry.ref, entry.session, this.config.collab.presenceTtlMs);
-    this.announce(entry.ref, change, entry.session);
+    // Updates were announced when they arrived; a session the sweep had dropped comes back as joined.
+    if (change === 'joined') this.announce(entry.ref, change, entry.session);
   }
 
   private announceLeft(entries: readonly PresenceEntry[]): void {
