@@ -10,6 +10,9 @@ import type { BenchSection } from './types.js';
 
 const suites: Record<string, () => Promise<{ run: () => Promise<BenchSection> }>> = {
   sync: () => import('./sync.bench.js'),
+  collab: () => import('./collab.bench.js'),
+  history: () => import('./history.bench.js'),
+  web: () => import('./web.bench.js'),
 };
 
 const only = process.argv.slice(2);

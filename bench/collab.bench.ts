@@ -1,0 +1,151 @@
+/**
+ * Live collaboration at scale: cursor latency, idle traffic and memory per client for
+ * Tandem (two gateways + Redis) against the usual peer (Yjs awareness on y-websocket),
+ * with the Redis and socket.io round trips of this machine as floors.
+ * `npm run bench -- collab`; TANDEM_BENCH_CLIENTS / TANDEM_BENCH_IDLE_SECONDS shrink a trial run.
+ */
+import { ms, type BenchRow, type BenchSection } from './types.js';
+import { measureYjsPeer } from './peer-yjs.js';
+import { stopAllChildren } from './support/child-process.js';
+import type { CollabFigures, CollabOptions } from './support/collab-figures.js';
+import { redisFloor, socketIoFloor } from './support/floors.js';
+import { measureTandem, NotMeasuredError, type TandemFigures } from './tandem-collab.js';
+
+const positiveNumber = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
+  return value;
+};
+
+const REDIS_URL = process.env['TANDEM_BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const FLOOR_CALLS = 2_000;
+const LATENCY_TARGET_MS = 50;
+const LEASE_TARGET_MS = 5;
+const LEASE_ROUNDS = 3;
+const MEMORY_TARGET_BYTES = 64 * 1024;
+
+const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
+const perSecond = (x: number): string => `${x.toFixed(1)} /s`;
+const ratio = (x: number): string => `${x.toFixed(3)}×`;
+
+function collabRows(side: string, figures: CollabFigures): BenchRow[] {
+  const { latency } = figures;
+  return [
+    { name: `${side}: cursor latency p50 (N=${figures.clients})`, value: ms(latency.p50) },
+    { name: `${side}: cursor latency p99`, value: ms(latency.p99) },
+    { name: `${side}: cursor moves delivered`, value: `${latency.samples}/${latency.expected}`, target: 'all', pass: latency.samples === latency.expected },
+  ];
+}
+
+function peerRows(peer: CollabFigures): BenchRow[] {
+  return [
+    ...collabRows('Yjs', peer),
+    { name: `Yjs: idle frames received, all clients (${Math.round(peer.idleSeconds)} s)`, value: perSecond(peer.idleFramesPerSecond) },
+    { name: 'Yjs: server memory per client', value: kib(peer.memoryPerClientBytes) },
+  ];
+}
+
+function tandemRows(tandem: TandemFigures, peer: CollabFigures | undefined): BenchRow[] {
+  const delivered = tandem.latency.samples === tandem.latency.expected;
+  const rows: BenchRow[] = [
+    { name: `Tandem: cursor latency p50 (N=${tandem.clients}, ${tandem.gateways} gateways)`, value: ms(tandem.latency.p50) },
+    { name: 'Tandem: cursor latency p99', value: ms(tandem.latency.p99), target: `p99 < ${LATENCY_TARGET_MS} ms, all delivered`, pass: delivered && tandem.latency.p99 < LATENCY_TARGET_MS },
+    { name: 'Tandem: cursor moves delivered', value: `${tandem.latency.samples}/${tandem.latency.expected}`, target: 'all', pass: delivered },
+  ];
+  if (tandem.lease === undefined) {
+    rows.push({ name: 'Tandem: lease acquire round trip', value: 'not measured', target: tandem.leaseSkipped ?? '' });
+  } else {
+    rows.push(
+      { name: `Tandem: lease acquire p50 (${tandem.lease.requesters} concurrent requesters, answered)`, value: ms(tandem.lease.p50) },
+      tandem.lease.unanswered > 0
+        ? {
+            name: 'Tandem: lease acquire p99',
+            value: `> ${tandem.lease.timeoutMs} ms`,
+            target: `p99 < ${LEASE_TARGET_MS} ms (${tandem.lease.unanswered}/${tandem.lease.unanswered + tandem.lease.samples} unanswered)`,
+            pass: false,
+          }
+        : { name: 'Tandem: lease acquire p99', value: ms(tandem.lease.p99), target: `p99 < ${LEASE_TARGET_MS} ms`, pass: tandem.lease.p99 < LEASE_TARGET_MS },
+    );
+  }
+  rows.push(
+    { name: 'Tandem: gateway memory per idle client', value: kib(tandem.memoryPerClientBytes), target: `< ${kib(MEMORY_TARGET_BYTES)}`, pass: tandem.memoryPerClientBytes < MEMORY_TARGET_BYTES },
+    { name: `Tandem: idle socket.io events received, all clients (${Math.round(tandem.idleSeconds)} s)`, value: perSecond(tandem.idleEventsPerSecond) },
+    { name: 'Tandem: idle engine.io pings received, all clients', value: perSecond(tandem.idlePingsPerSecond) },
+    { name: 'Tandem: idle frames received (events + pings)', value: perSecond(tandem.idleFramesPerSecond) },
+  );
+  if (peer !== undefined) {
+    const latencyRatio = tandem.latency.p99 / peer.latency.p99;
+    const idleRatio = peer.idleFramesPerSecond > 0 ? tandem.idleFramesPerSecond / peer.idleFramesPerSecond : Number.NaN;
+    rows.push(
+      { name: 'Tandem/Yjs: cursor latency p99', value: ratio(latencyRatio), target: '< 1× (beat the peer)', pass: delivered && latencyRatio < 1 },
+      { name: 'Tandem/Yjs: idle frames', value: ratio(idleRatio), target: '≤ 0.1× (a tenth)', pass: idleRatio <= 0.1 },
+      { name: 'Tandem/Yjs: server memory per client', value: ratio(tandem.memoryPerClientBytes / peer.memoryPerClientBytes) },
+    );
+  }
+  return rows;
+}
+
+export async function run(): Promise<BenchSection> {
+  const options: CollabOptions = {
+    clients: positiveNumber('TANDEM_BENCH_CLIENTS', 500),
+    updatesPerSecond: 10,
+    typingSeconds: 10,
+    idleSeconds: positiveNumber('TANDEM_BENCH_IDLE_SECONDS', 36),
+  };
+  const rows: BenchRow[] = [];
+  // An interrupted run still stops the servers it started.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    void stopAllChildren().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const redis = await redisFloor(REDIS_URL, FLOOR_CALLS);
+    const socketIo = await socketIoFloor(FLOOR_CALLS);
+    rows.push(
+      { name: 'Floor: Redis PING round trip p50', value: ms(redis.p50) },
+      { name: 'Floor: Redis PING round trip p99', value: ms(redis.p99) },
+      { name: 'Floor: socket.io ack round trip p50 (bare server)', value: ms(socketIo.p50) },
+      { name: 'Floor: socket.io ack round trip p99 (bare server)', value: ms(socketIo.p99) },
+    );
+
+    // A peer that cannot be driven on this machine is reported, and Tandem is still measured.
+    let peer: CollabFigures | undefined;
+    try {
+      peer = await measureYjsPeer(options);
+      rows.push(...peerRows(peer));
+    } catch (error) {
+      rows.push({ name: 'Yjs (y-websocket awareness)', value: 'not measured', target: error instanceof Error ? error.message : String(error) });
+    }
+
+    try {
+      const tandem = await measureTandem({ ...options, gateways: 2, redisUrl: REDIS_URL, leaseRequesters: 200, leaseRounds: LEASE_ROUNDS });
+      rows.push(...tandemRows(tandem, peer));
+    } catch (error) {
+      if (!(error instanceof NotMeasuredError)) throw error;
+      rows.push({ name: 'Tandem (two gateways + Redis)', value: 'not measured', target: error.message });
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await stopAllChildren();
+  }
+
+  return {
+    title: 'Live collaboration: Tandem vs Yjs awareness',
+    method: [
+      `All on loopback, one machine. Floors: ${FLOOR_CALLS} sequential ioredis PINGs; ${FLOOR_CALLS} sequential socket.io acks to a bare echo server in a child process.`,
+      `Yjs: one @y/websocket-server in a child process; ${options.clients} receivers + 1 writer (y-websocket providers over \`ws\`, BroadcastChannel off) in the bench process, one room.`,
+      `Tandem: two gateway processes (\`apps/api/dist/main.js\`, REDIS_URL set, one sandbox cluster started by the bench), ${options.clients} TandemClients alternating between them plus a writer on the first, all joined to shop/web.`,
+      `The writer moves its cursor ${options.updatesPerSecond}×/s for ${options.typingSeconds} s (Yjs: awareness state with a sentAt timestamp; Tandem: \`presence:update\` with the move's number as selection.startLine and the send time kept by the writer);`,
+      'latency = receipt - send on the one clock of the bench process, over every receiver.',
+      `Idle traffic: with nobody typing for ${options.idleSeconds} s (more than two of Yjs' 15 s awareness renewals), Yjs counts every WebSocket message event received by any client (WebSocket-level pings are control frames and not counted);`,
+      'Tandem counts every socket.io event received (onAny) plus every engine.io ping packet, so Tandem is charged for its keep-alives and Yjs is not.',
+      'Memory per client: (server RSS with all clients connected - RSS before any client) / (N + 1); Yjs after two forced GCs in the server, Tandem from /proc/<pid>/status VmRSS of both gateways, 3 s after the last join.',
+      `Lease: 200 receivers each ask for a lease on their own field path at the same moment, ${LEASE_ROUNDS} rounds (all released, untimed, between rounds); the acquire round trip is timed.`,
+    ].join(' '),
+    rows,
+  };
+}
