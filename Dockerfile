@@ -7,6 +7,7 @@ ENV CI=true NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 COPY package.json package-lock.json ./
 COPY libs/sync/package.json libs/sync/
 COPY libs/kube-sandbox/package.json libs/kube-sandbox/
+COPY libs/store/package.json libs/store/
 COPY apps/api/package.json apps/api/
 COPY apps/web/package.json apps/web/
 COPY test/package.json test/
@@ -25,6 +26,8 @@ COPY --from=build --chown=node:node /app/libs/sync/package.json libs/sync/
 COPY --from=build --chown=node:node /app/libs/sync/dist libs/sync/dist
 COPY --from=build --chown=node:node /app/libs/kube-sandbox/package.json libs/kube-sandbox/
 COPY --from=build --chown=node:node /app/libs/kube-sandbox/dist libs/kube-sandbox/dist
+COPY --from=build --chown=node:node /app/libs/store/package.json libs/store/
+COPY --from=build --chown=node:node /app/libs/store/dist libs/store/dist
 COPY --from=build --chown=node:node /app/apps/api/package.json apps/api/
 COPY --from=build --chown=node:node /app/apps/api/dist apps/api/dist
 COPY --from=build --chown=node:node /app/apps/web/dist apps/web/dist

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -109,6 +109,20 @@ describe('Dockerfile', () => {
     expect(runtime.filter((i) => i.keyword === 'EXPOSE').map((i) => i.args)).toContain('4280');
     const healthcheck = runtime.find((i) => i.keyword === 'HEALTHCHECK');
     expect(healthcheck?.args).toMatch(/\/healthz/);
+  });
+
+  it('installs every workspace package before npm ci, and ships the built libraries the gateway loads', async () => {
+    // npm ci fails when a workspace listed in the lockfile has no package.json in the image.
+    const workspaces = (await readdir(resolve(workspaceRoot, 'libs'))).map((name) => `libs/${name}`).concat('apps/api', 'apps/web', 'test');
+    const copies = of('COPY').map((copy) => copy.args);
+    const npmCi = instructions.findIndex((i) => i.keyword === 'RUN' && i.args.includes('npm ci'));
+    const copiedBeforeCi = instructions.slice(0, npmCi).filter((i) => i.keyword === 'COPY').map((i) => i.args);
+    for (const workspace of workspaces) expect(copiedBeforeCi.some((args) => args.startsWith(`${workspace}/package.json `))).toBe(true);
+    const runtimeCopies = runtimeStage().filter((i) => i.keyword === 'COPY').map((i) => i.args);
+    for (const lib of workspaces.filter((w) => w.startsWith('libs/'))) {
+      expect(runtimeCopies.some((args) => args.includes(`/app/${lib}/dist`))).toBe(true);
+    }
+    expect(copies.length).toBeGreaterThan(workspaces.length);
   });
 
   it('runs the built gateway as a non-root user', () => {
