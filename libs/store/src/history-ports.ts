@@ -3,42 +3,10 @@
  * newest first, paged by cursor. Redis Streams in production (history-redis.ts), an in-process
  * log for the embedded gateway (history-memory.ts); both pass history-contract.spec.ts.
  */
-import type { FieldChange, ResourceRef } from '@tandem/sync';
+import type { HistoryEntry, HistoryOutcome, HistoryPage, HistoryRecord, ResourceRef } from '@tandem/sync';
 import { StoreArgumentError } from './ports.js';
 
-/** How a save attempt ended; `observed` is a change made outside Tandem (kubectl, a controller). */
-export const HISTORY_OUTCOMES = ['applied', 'dry-run', 'blocked-stale', 'blocked-locked', 'rejected-by-cluster', 'invalid', 'observed'] as const;
-export type HistoryOutcome = (typeof HISTORY_OUTCOMES)[number];
-
-/** `save` for a Tandem save attempt; the watch event type, lower-cased, for an outside change. */
-export const HISTORY_ACTIONS = ['save', 'create', 'update', 'delete'] as const;
-export type HistoryAction = (typeof HISTORY_ACTIONS)[number];
-
-/** What the gateway records; the store adds the id and the time. */
-export interface HistoryRecord {
-  /** The Tandem user, or for an outside change the field manager (`kubectl-edit`, a controller's name). */
-  readonly actor: string;
-  /** True when the change did not come through Tandem's guarded save. */
-  readonly outside: boolean;
-  readonly ref: ResourceRef;
-  readonly action: HistoryAction;
-  readonly outcome: HistoryOutcome;
-  /** The version the change started from (the save's base; the previous observed version). */
-  readonly fromResourceVersion?: string;
-  /** The version it produced (applied, dry-run, observed), or the cluster's version that blocked it. */
-  readonly toResourceVersion?: string;
-  /** Field-level changes; Secret values already redacted by the caller. */
-  readonly changes: readonly FieldChange[];
-  /** Why it did not apply: the cluster's HTTP status for `rejected-by-cluster`, and a message. */
-  readonly error?: { readonly code?: number; readonly message: string };
-}
-
-export interface HistoryEntry extends HistoryRecord {
-  /** Unique and ordered by recording time: `<epoch ms>-<sequence>`, a Redis stream id. */
-  readonly id: string;
-  /** Epoch milliseconds when the store recorded the entry (the id's time). */
-  readonly at: number;
-}
+export { HISTORY_ACTIONS, HISTORY_OUTCOMES, type HistoryAction, type HistoryEntry, type HistoryOutcome, type HistoryPage, type HistoryRecord } from '@tandem/sync';
 
 export interface HistoryFilter {
   readonly context?: string;
@@ -61,13 +29,6 @@ export interface HistoryQuery extends HistoryFilter {
   readonly cursor?: string;
   /** 1..1000. */
   readonly limit: number;
-}
-
-export interface HistoryPage {
-  /** Newest first. */
-  readonly entries: HistoryEntry[];
-  /** Present when older matching entries remain. */
-  readonly nextCursor?: string;
 }
 
 export interface HistoryRetention {

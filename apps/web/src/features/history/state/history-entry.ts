@@ -1,46 +1,23 @@
-import { applyChanges, isJsonObject, isRedactedValue, textEdits, type FieldChange, type JsonObject, type JsonValue, type TextEdit } from '@tandem/sync';
-import { z } from 'zod';
+import {
+  applyChanges,
+  HistoryPageSchema,
+  isJsonObject,
+  isRedactedValue,
+  textEdits,
+  type FieldChange,
+  type HistoryEntry,
+  type HistoryOutcome,
+  type HistoryPage,
+  type JsonObject,
+  type JsonValue,
+  type TextEdit,
+} from '@tandem/sync';
 
-/** What became of a save attempt, or `observed` for a change made outside Tandem. */
-export const HISTORY_OUTCOMES = ['applied', 'dry-run', 'blocked-stale', 'blocked-locked', 'rejected-by-cluster', 'invalid', 'observed'] as const;
-export type HistoryOutcome = (typeof HISTORY_OUTCOMES)[number];
+export { HISTORY_OUTCOMES, type HistoryEntry, type HistoryOutcome, type HistoryPage } from '@tandem/sync';
 
-const fieldChangeSchema = z.object({
-  path: z.string(),
-  op: z.enum(['add', 'remove', 'replace']),
-  before: z.json().optional(),
-  after: z.json().optional(),
-});
-
-const historyEntrySchema = z.object({
-  id: z.string().min(1),
-  at: z.number(),
-  actor: z.string(),
-  outside: z.boolean(),
-  ref: z.object({
-    context: z.string(),
-    group: z.string(),
-    version: z.string(),
-    resource: z.string(),
-    namespace: z.string().optional(),
-    name: z.string(),
-  }),
-  action: z.string(),
-  outcome: z.enum(HISTORY_OUTCOMES),
-  fromResourceVersion: z.string().optional(),
-  toResourceVersion: z.string().optional(),
-  changes: z.array(fieldChangeSchema),
-  error: z.object({ code: z.number().optional(), message: z.string() }).optional(),
-});
-
-const historyPageSchema = z.object({ entries: z.array(historyEntrySchema), nextCursor: z.string().optional() });
-
-export type HistoryEntry = z.infer<typeof historyEntrySchema>;
-export type HistoryPage = z.infer<typeof historyPageSchema>;
-
-/** Checks a `GET /api/history` answer. */
+/** Validates the gateway's answer to a history query (the schema is shared with the gateway's store). */
 export function parseHistoryPage(body: unknown): HistoryPage {
-  const parsed = historyPageSchema.safeParse(body);
+  const parsed = HistoryPageSchema.safeParse(body);
   if (!parsed.success) throw new Error(`The gateway's history answer has an unexpected shape: ${parsed.error.issues[0]?.message ?? 'unknown problem'}`);
   return parsed.data;
 }
