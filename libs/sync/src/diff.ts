@@ -53,16 +53,21 @@ class PathNode {
   private text: FieldPath | undefined;
   constructor(
     private readonly parent: PathNode | undefined,
-    private readonly suffix: string,
+    /** The formatted segment, or undefined to format it from `key`, or `mergeKey` and `id`, when needed. */
+    private suffix: string | undefined,
     /** True when an ignored path may lie at or below this node. */
     readonly nearIgnored: boolean,
+    private readonly key?: string,
+    private readonly mergeKey?: string,
+    private readonly id?: string | number,
   ) {
     if (parent === undefined) this.text = suffix;
   }
   get path(): FieldPath {
     if (this.text === undefined) {
       const parentPath = (this.parent as PathNode).path;
-      this.text = parentPath === '' && this.suffix.startsWith('.') ? this.suffix.slice(1) : parentPath + this.suffix;
+      const suffix = (this.suffix ??= this.key !== undefined ? keySuffix(this.key) : itemSuffix(this.mergeKey as string, this.id as string | number));
+      this.text = parentPath === '' && suffix.startsWith('.') ? suffix.slice(1) : parentPath + suffix;
     }
     return this.text;
   }
@@ -110,6 +115,18 @@ class Differ {
     return new PathNode(undefined, '', this.ignoredAncestors.has(''));
   }
 
+  /** The node of a keyed-list item; its suffix is only formatted when its path is needed. */
+  private itemChild(parent: PathNode, mergeKey: string, id: string | number): PathNode | undefined {
+    if (!parent.nearIgnored) return new PathNode(parent, undefined, false, undefined, mergeKey, id);
+    return this.child(parent, itemSuffix(mergeKey, id));
+  }
+
+  /** The node of a map key; its suffix is only formatted when its path is needed. */
+  private keyChild(parent: PathNode, k: string): PathNode | undefined {
+    if (!parent.nearIgnored) return new PathNode(parent, undefined, false, k);
+    return this.child(parent, keySuffix(k));
+  }
+
   /** The child node, or undefined when the child's subtree is ignored. */
   private child(parent: PathNode, suffix: string): PathNode | undefined {
     if (!parent.nearIgnored) return new PathNode(parent, suffix, false);
@@ -125,6 +142,7 @@ class Differ {
     if (Array.isArray(before) && Array.isArray(after)) {
       const mergeKey = mergeKeyOf(shape);
       if (mergeKey !== undefined) {
+        if (this.sameKeyedItems(at, shape, mergeKey, before, after)) return;
         const beforeIndex = indexKeyedList(before, mergeKey);
         const afterIndex = beforeIndex && indexKeyedList(after, mergeKey);
         if (beforeIndex && afterIndex) return this.keyedList(at, shape, mergeKey, before as JsonObject[], after as JsonObject[], afterIndex);
@@ -140,14 +158,14 @@ class Differ {
       const inAfter = Object.hasOwn(after, k);
       const b = before[k] as JsonValue;
       if (inAfter && b === after[k]) continue;
-      const child = this.child(at, keySuffix(k));
+      const child = this.keyChild(at, k);
       if (child === undefined) continue;
       if (!inAfter) this.changes.push({ path: child.path, op: 'remove', before: b });
       else this.value(child, fieldShape(shape, k), b, after[k] as JsonValue);
     }
     for (const k in after) {
       if (!Object.hasOwn(after, k) || Object.hasOwn(before, k)) continue;
-      const child = this.child(at, keySuffix(k));
+      const child = this.keyChild(at, k);
       if (child !== undefined) this.added(child, fieldShape(shape, k), after[k] as JsonValue);
     }
   }
@@ -161,7 +179,7 @@ class Differ {
         return;
       }
       for (const k of keys) {
-        const child = this.child(at, keySuffix(k));
+        const child = this.keyChild(at, k);
         if (child !== undefined) this.added(child, fieldShape(shape, k), after[k] as JsonValue);
       }
       return;
@@ -169,12 +187,39 @@ class Differ {
     const mergeKey = mergeKeyOf(shape);
     if (Array.isArray(after) && after.length > 0 && mergeKey !== undefined && indexKeyedList(after, mergeKey)) {
       for (const entry of after as JsonObject[]) {
-        const child = this.child(at, itemSuffix(mergeKey, entry[mergeKey] as string | number));
+        const child = this.itemChild(at, mergeKey, entry[mergeKey] as string | number);
         if (child !== undefined) this.changes.push({ path: child.path, op: 'add', after: entry });
       }
       return;
     }
     this.changes.push({ path: at.path, op: 'add', after });
+  }
+
+  /**
+   * The common case of a keyed list whose items kept their ids and positions: items are
+   * diffed pairwise without building indexes. False (nothing reported) when it does not apply.
+   */
+  private sameKeyedItems(at: PathNode, shape: Shape | undefined, mergeKey: string, before: readonly JsonValue[], after: readonly JsonValue[]): boolean {
+    const n = before.length;
+    if (n !== after.length || n > SMALL_LIST) return false;
+    for (let i = 0; i < n; i++) {
+      const b = before[i];
+      const a = after[i];
+      if (!isJsonObject(b) || !isJsonObject(a) || !Object.hasOwn(b, mergeKey) || !Object.hasOwn(a, mergeKey)) return false;
+      const id = b[mergeKey];
+      if ((typeof id !== 'string' && typeof id !== 'number') || id !== a[mergeKey]) return false;
+      // Same ids in the same order: unique in one list means unique in both (=== as the Map's SameValueZero, NaN aside).
+      for (let j = 0; j < i; j++) if ((before[j] as JsonObject)[mergeKey] === id) return false;
+    }
+    const entryShape = itemShape(shape);
+    for (let i = 0; i < n; i++) {
+      const b = before[i] as JsonObject;
+      const a = after[i] as JsonObject;
+      if (b === a) continue;
+      const child = this.itemChild(at, mergeKey, b[mergeKey] as string | number);
+      if (child !== undefined) this.value(child, entryShape, b, a);
+    }
+    return true;
   }
 
   private keyedList(at: PathNode, shape: Shape | undefined, mergeKey: string, before: JsonObject[], after: JsonObject[], afterIndex: Map<string | number, number>): void {
@@ -187,14 +232,14 @@ class Differ {
       beforeIds.add(id);
       const j = afterIndex.get(id);
       if (j === undefined) {
-        const child = this.child(at, itemSuffix(mergeKey, id));
+        const child = this.itemChild(at, mergeKey, id);
         if (child !== undefined) this.changes.push({ path: child.path, op: 'remove', before: entry });
         continue;
       }
       commonBefore.push(id);
       const counterpart = after[j] as JsonObject;
       if (entry === counterpart) continue;
-      const child = this.child(at, itemSuffix(mergeKey, id));
+      const child = this.itemChild(at, mergeKey, id);
       if (child !== undefined) this.value(child, entryShape, entry, counterpart);
     }
     const commonAfter: (string | number)[] = [];
@@ -204,7 +249,7 @@ class Differ {
         commonAfter.push(id);
         continue;
       }
-      const child = this.child(at, itemSuffix(mergeKey, id));
+      const child = this.itemChild(at, mergeKey, id);
       if (child !== undefined) this.changes.push({ path: child.path, op: 'add', after: entry });
     }
     for (let i = 0; i < commonBefore.length; i++) {
@@ -217,6 +262,8 @@ class Differ {
   }
 }
 
+/** Up to this many items, the pairwise id check of `sameKeyedItems` is cheaper than indexing. */
+const SMALL_LIST = 32;
 const ORDER_SUFFIX = formatPath([order()]);
 const itemSuffix = (mergeKey: string, id: string | number): string => formatPath([item(mergeKey, id)]);
 

@@ -52,8 +52,16 @@ export function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): b
 /** Deep copy of a JSON value (no shared structure with the input). */
 export function cloneJson<T extends JsonValue>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map((v) => cloneJson(v)) as T;
+  if (Array.isArray(value)) {
+    const list: JsonValue[] = [];
+    for (let i = 0; i < value.length; i++) list.push(cloneJson(value[i] as JsonValue));
+    return list as T;
+  }
   const out: JsonObject = {};
-  for (const k of Object.keys(value)) setKey(out, k, cloneJson(value[k] as JsonValue));
+  for (const k of Object.keys(value)) {
+    const v = cloneJson(value[k] as JsonValue);
+    if (k === '__proto__') setKey(out, k, v);
+    else out[k] = v;
+  }
   return out as T;
 }

@@ -91,6 +91,32 @@ describe('textEdits', () => {
     expect(result).toContain('  labels: {}\n  annotations:\n');
   });
 
+  it("removes a list item's first key from the `- ` line and leaves the item's other lines as they were", () => {
+    const text = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '      - name: web',
+      '        volumeMounts:',
+      '        - name: data',
+      '          # about mountPath',
+      '          mountPath: /mnt/data',
+      '        - name: tmp',
+      '          mountPath: /mnt/tmp',
+      '',
+    ].join('\n');
+    const from = parse(text) as JsonObject;
+    const to = cloneJson(from);
+    const mounts = (((((to['spec'] as JsonObject)['template'] as JsonObject)['spec'] as JsonObject)['containers'] as JsonObject[])[0] as JsonObject)['volumeMounts'] as JsonObject[];
+    delete (mounts[0] as JsonObject)['name'];
+    const result = applyTextEdits(text, textEdits(text, from, to));
+    expect(parse(result)).toEqual(to);
+    expect(result).toContain('        -\n          # about mountPath\n          mountPath: /mnt/data\n        - name: tmp\n');
+  });
+
   it('inserts a container after its predecessor and removes another by its lines', () => {
     const { result, object } = edit(deployment, (o) => {
       const list = containers(o);

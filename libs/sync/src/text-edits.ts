@@ -122,8 +122,13 @@ class EditPlanner {
     for (const pair of map.items) {
       const name = keyName(pair) as string;
       if (removedSet.has(pair)) {
-        const start = this.lineStart(pairStart(pair) as number);
-        this.replace(start, this.lineEndAfter(pairEnd(this.text, pair) as number), '');
+        const pairAt = pairStart(pair) as number;
+        const end = this.lineEndAfter(pairEnd(this.text, pair) as number);
+        const dash = this.dashBefore(pairAt);
+        // The first pair of a list item shares the `- ` line: keep the dash on its own line
+        // (`-` followed by the item's remaining pairs below), so those lines stay as they are.
+        if (dash === undefined) this.replace(this.lineStart(pairAt), end, '');
+        else this.replace(dash + 1, end, '\n');
       } else {
         this.reconcile({ kind: 'pair', pair, flow: inFlow }, pair.value, getKey(from, name), getKey(to, name) as JsonValue, fieldShape(shape, name));
       }
@@ -139,18 +144,33 @@ class EditPlanner {
     }
   }
 
-  /** Pairs can be deleted line by line when each starts its own line. */
+  /** Pairs can be deleted line by line when each starts its own line or follows a list item's `- `. */
   private removablePairs(removed: readonly Pair<unknown, unknown>[]): boolean {
     return removed.every((p) => {
       const start = pairStart(p);
-      return start !== undefined && pairEnd(this.text, p) !== undefined && this.onlyIndentBefore(start);
+      return start !== undefined && pairEnd(this.text, p) !== undefined && (this.onlyIndentBefore(start) || this.dashBefore(start) !== undefined);
     });
+  }
+
+  /** The offset of the `-` when only indentation and a list item's `- ` precede `offset` on its line. */
+  private dashBefore(offset: number): number | undefined {
+    const lineStart = this.lineStart(offset);
+    const match = /^( *)- +$/.exec(this.text.slice(lineStart, offset));
+    return match ? lineStart + (match[1] as string).length : undefined;
   }
 
   private reconcileSeq(slot: Slot, seq: YAMLSeq, from: JsonValue[], to: JsonValue[], shape: Shape | undefined): void {
     const inFlow = seq.flow === true || slotInFlow(slot);
     const mergeKey = mergeKeyOf(shape);
-    if (mergeKey === undefined || seq.items.length !== from.length || !isKeyedSeq(seq, mergeKey) || !keyedValues(to, mergeKey)) {
+    const keyedText = mergeKey !== undefined && seq.items.length === from.length && isKeyedSeq(seq, mergeKey);
+    if (keyedText && sameIdsInOrder(from, to, mergeKey)) {
+      // Nothing added, removed or moved: each item's node is the text's item at the same position.
+      const itemSlot: Slot = { kind: 'item', seq, flow: inFlow };
+      const entryShape = itemShape(shape);
+      for (let i = 0; i < to.length; i++) this.reconcile(itemSlot, seq.items[i], from[i], to[i] as JsonValue, entryShape);
+      return;
+    }
+    if (!keyedText || !keyedValues(to, mergeKey)) {
       if (!jsonEqual(from, to)) this.rerender(slot, seq, to);
       return;
     }
@@ -253,6 +273,23 @@ function slotInFlow(slot: Slot): boolean {
 function idOf(entry: JsonValue | undefined, mergeKey: string): string {
   const v = isJsonObject(entry) ? getKey(entry, mergeKey) : undefined;
   return `${typeof v}:${String(v)}`;
+}
+
+/**
+ * True when both lists hold the same unique string/number merge-key values in the same
+ * order (the common case of a live rebase); the general path indexes ids instead.
+ */
+function sameIdsInOrder(from: readonly JsonValue[], to: readonly JsonValue[], mergeKey: string): boolean {
+  const n = to.length;
+  if (from.length !== n || n > 32) return false;
+  for (let i = 0; i < n; i++) {
+    const a = from[i];
+    const b = to[i];
+    const id = isJsonObject(b) ? getKey(b, mergeKey) : undefined;
+    if ((typeof id !== 'string' && typeof id !== 'number') || !isJsonObject(a) || getKey(a, mergeKey) !== id) return false;
+    for (let j = 0; j < i; j++) if (getKey(to[j] as JsonObject, mergeKey) === id) return false;
+  }
+  return true;
 }
 
 function keyedValues(list: readonly JsonValue[], mergeKey: string): boolean {
