@@ -12,20 +12,35 @@ export const USER_HEADER = 'x-tandem-user';
 
 const userSchema = z.string().trim().min(1).max(253);
 
-/** Lets through only users listed in `TANDEM_ADMINS`: 401 without an identity, 403 for everyone else. */
+/** The caller's development identity; 401 when the request does not name one. */
+export function requestUser(request: IncomingMessage): string {
+  const user = userSchema.safeParse(request.headers[USER_HEADER]);
+  if (!user.success) throw new UnauthorizedException(`Name yourself in the ${USER_HEADER} header (development identity)`);
+  return user.data;
+}
+
+/** Who may read the edit history: the users listed in `TANDEM_ADMINS`. */
 @Injectable()
-export class AdminGuard implements CanActivate {
+export class Admins {
   private readonly admins: ReadonlySet<string>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.admins = new Set(config.admins);
   }
 
+  has(user: string): boolean {
+    return this.admins.has(user);
+  }
+}
+
+/** Lets through only users listed in `TANDEM_ADMINS`: 401 without an identity, 403 for everyone else. */
+@Injectable()
+export class AdminGuard implements CanActivate {
+  constructor(private readonly admins: Admins) {}
+
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<IncomingMessage>();
-    const user = userSchema.safeParse(request.headers[USER_HEADER]);
-    if (!user.success) throw new UnauthorizedException(`Name yourself in the ${USER_HEADER} header (development identity)`);
-    if (!this.admins.has(user.data)) throw new ForbiddenException(`The edit history is for admins only; ${user.data} is not listed in TANDEM_ADMINS`);
+    const user = requestUser(context.switchToHttp().getRequest<IncomingMessage>());
+    if (!this.admins.has(user)) throw new ForbiddenException(`The edit history is for admins only; ${user} is not listed in TANDEM_ADMINS`);
     return true;
   }
 }

@@ -88,4 +88,15 @@ describe(HistoryController.name, () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/epoch milliseconds or an RFC 3339 time|at most 1000/);
   });
+
+  it('tells any named user whether they may read the history, without a 403', async () => {
+    const access = (user: string) => fetch(`${base}/api/history-access`, { headers: { 'X-Tandem-User': user } });
+    const admin = await access('admin');
+    expect(admin.status).toBe(200);
+    expect(await admin.json()).toEqual({ user: 'admin', admin: true });
+    const alice = await access('alice');
+    expect(alice.status).toBe(200);
+    expect(await alice.json()).toEqual({ user: 'alice', admin: false });
+    expect((await fetch(`${base}/api/history-access`)).status).toBe(401);
+  });
 });

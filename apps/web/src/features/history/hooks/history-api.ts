@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { GatewayError } from '../../../api/gateway.js';
 import { parseHistoryPage, type HistoryPage } from '../state/history-entry.js';
 
@@ -14,7 +15,19 @@ function messageOf(body: unknown): { reason: string; message: string } | undefin
 
 /** One page of `GET /api/history?<search>`, asked as `user`. */
 export async function fetchHistoryPage(user: string, search: string, signal?: AbortSignal): Promise<HistoryPage> {
-  const path = `/api/history?${search}`;
+  return parseHistoryPage(await fetchAsUser(user, `/api/history?${search}`, signal));
+}
+
+const accessSchema = z.object({ user: z.string(), admin: z.boolean() });
+
+/** Whether `user` may read the edit history (`GET /api/history-access`, which never answers 403). */
+export async function fetchHistoryAccess(user: string, signal?: AbortSignal): Promise<boolean> {
+  const parsed = accessSchema.safeParse(await fetchAsUser(user, '/api/history-access', signal));
+  if (!parsed.success) throw new GatewayError(502, 'BadGatewayAnswer', 'The gateway answered /api/history-access with an unexpected shape');
+  return parsed.data.admin;
+}
+
+async function fetchAsUser(user: string, path: string, signal?: AbortSignal): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(path, { headers: { accept: 'application/json', [USER_HEADER]: user }, signal });
@@ -27,5 +40,5 @@ export async function fetchHistoryPage(user: string, search: string, signal?: Ab
     const error = messageOf(body);
     throw new GatewayError(response.status, error?.reason ?? 'Unknown', error?.message ?? `${path} failed with HTTP ${response.status}`);
   }
-  return parseHistoryPage(body);
+  return body;
 }
