@@ -9,7 +9,7 @@ import { applyPresenceChange, avatarsOf } from '../../presence/state/presence.js
 import { useKindSchema } from '../hooks/useKindSchema.js';
 import { useResourceSession } from '../hooks/useResourceSession.js';
 import { monaco, newModelUri, setModelSchema } from '../monaco/monaco.js';
-import { PairEditor, type PairEditorSnapshot } from '../monaco/pair-editor.js';
+import { EMPTY_PAIR_EDITOR_SNAPSHOT, PairEditor } from '../monaco/pair-editor.js';
 import { saveBlockReason } from '../state/pair-editing.js';
 import { ConflictPanel } from './ConflictPanel.js';
 import { SaveConfirmDialog } from './SaveConfirmDialog.js';
@@ -20,26 +20,8 @@ interface ResourceEditorProps {
   visible: boolean;
 }
 
-const EMPTY_SNAPSHOT: PairEditorSnapshot = {
-  baseResourceVersion: null,
-  base: null,
-  parsed: { ok: false, problem: 'The object is not loaded yet' },
-  behind: null,
-  sessions: [],
-  leases: [],
-  locks: [],
-  ownLeases: [],
-  conflict: null,
-  choices: {},
-  refused: null,
-  readOnly: false,
-  saving: false,
-  outcome: null,
-  confirm: null,
-  upstream: null,
-};
 const noSubscription = () => () => undefined;
-const emptySnapshot = () => EMPTY_SNAPSHOT;
+const emptySnapshot = () => EMPTY_PAIR_EDITOR_SNAPSHOT;
 
 /**
  * One open object: its YAML in Monaco, who else is in it and where, field leases, live rebase of

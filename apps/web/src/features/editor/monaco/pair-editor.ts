@@ -87,30 +87,33 @@ function yamlOf(object: JsonObject): string {
   return stringify(object, { lineWidth: 0 });
 }
 
+/** What an editor shows before its object has loaded. */
+export const EMPTY_PAIR_EDITOR_SNAPSHOT: PairEditorSnapshot = {
+  baseResourceVersion: null,
+  base: null,
+  parsed: { ok: false, problem: 'The object is not loaded yet' },
+  behind: null,
+  sessions: [],
+  leases: [],
+  locks: [],
+  ownLeases: [],
+  conflict: null,
+  choices: {},
+  refused: null,
+  readOnly: false,
+  saving: false,
+  outcome: null,
+  confirm: null,
+  upstream: null,
+};
+
 /**
  * One open object in Monaco with everything pair-editing needs: the base version of the text,
  * field leases for the user's edits, others' leases as read-only ranges, presence, live rebase
  * onto upstream versions (or conflicts to resolve), and the guarded save.
  */
 export class PairEditor {
-  private snapshot: PairEditorSnapshot = {
-    baseResourceVersion: null,
-    base: null,
-    parsed: { ok: false, problem: 'The object is not loaded yet' },
-    behind: null,
-    sessions: [],
-    leases: [],
-    locks: [],
-    ownLeases: [],
-    conflict: null,
-    choices: {},
-    refused: null,
-    readOnly: false,
-    saving: false,
-    outcome: null,
-    confirm: null,
-    upstream: null,
-  };
+  private snapshot: PairEditorSnapshot = EMPTY_PAIR_EDITOR_SNAPSHOT;
   private readonly listeners = new Set<() => void>();
   private readonly disposables: monaco.IDisposable[] = [];
   private readonly keeper: LeaseKeeper;
