@@ -4,6 +4,7 @@
  */
 import { rebase, type JsonObject, type LockChanged, type PresenceChanged, type StaleDetails } from '@tandem/sync';
 import { TandemClient, TandemRequestError } from '@tandem/sync/client';
+import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from './support/gateway.js';
 import { CollabCluster, configMapRef, metadataOf, webRef, type Json } from './support/collab.js';
@@ -248,5 +249,40 @@ describe('bad input', () => {
     const client = new TandemClient({ url: west.url, user: 'alice', protocol: 99, reconnection: false });
     cluster.clients.push(client);
     await expect(client.connected()).rejects.toThrow(/protocol-mismatch/);
+  });
+});
+
+describe('a context removed from the kubeconfig', () => {
+  it('ends the presence and leases held there, so none outlive it when the context comes back', async () => {
+    const alice = await cluster.connect(east, 'alice');
+    await alice.request('resource:join', { ref: webRef });
+    await alice.request('lock:acquire', { ref: webRef, path: 'spec.paused' });
+    let removed = false;
+    alice.on('contexts:changed', (event) => {
+      if (event.removed.includes(webRef.context)) removed = true;
+    });
+
+    const original = await readFile(cluster.kubeconfig, 'utf8');
+    await writeFile(cluster.kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\npreferences: {}\n');
+    await waitUntil(() => removed, 'the context to be removed');
+    await writeFile(cluster.kubeconfig, original);
+
+    // Alice's socket is still connected, but her session there ended with the context.
+    const bob = await cluster.connect(west, 'bob');
+    let view: Awaited<ReturnType<typeof bob.request<'resource:join'>>> | undefined;
+    const deadline = Date.now() + 15_000;
+    while (view === undefined) {
+      view = await bob.request('resource:join', { ref: webRef }).catch(async (error: unknown) => {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return undefined;
+      });
+    }
+    // Longer than a presence heartbeat and TTL: a session that was still kept alive would show.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const again = await bob.request('presence:summary', { context: webRef.context });
+    expect(view.presence.map((session) => session.user)).toEqual(['bob']);
+    expect(view.leases).toEqual([]);
+    expect(again.summary.resources.flatMap((resource) => resource.users.map((user) => user.user))).toEqual(['bob']);
   });
 });

@@ -1,5 +1,6 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { fail, resourceKey, rooms, type Ack, type JsonObject, type ListRef, type RequestResults, type ResourceRef } from '@tandem/sync';
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { fail, parseResourceKey, resourceKey, rooms, type Ack, type JsonObject, type ListRef, type RequestResults, type ResourceRef } from '@tandem/sync';
+import { ContextsService } from '../contexts/contexts.service.js';
 import { SharedWatches } from '../kube/shared-watches.service.js';
 import { listKey, watchTargetOf, type WatchTarget } from '../kube/watch-hub.js';
 import { RequestHandlers, type TandemSocket, type WatchSubscription } from './request-handlers.js';
@@ -10,19 +11,37 @@ function listTargetOf(list: ListRef): WatchTarget {
   return namespace === undefined || namespace === '' ? { context, group, version, resource } : { context, group, version, resource, namespace };
 }
 
+const RESOURCE_ROOM_PREFIX = rooms.resource('');
+
 /**
  * `resource:join`/`leave` and `list:watch`/`unwatch`: each socket room is backed by one retain of
- * the shared watch that feeds it, released on leave and on disconnect.
+ * the shared watch that feeds it, released on leave, on disconnect, and when its context is
+ * removed from the kubeconfig files (then presence and leases there end too, as on a leave).
  */
 @Injectable()
-export class ResourceSubscriptions implements OnModuleInit {
+export class ResourceSubscriptions implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(ResourceSubscriptions.name);
+  /** Sockets of this gateway holding at least one subscription. */
+  private readonly subscribers = new Set<TandemSocket>();
+  private unsubscribeContexts: (() => void) | undefined;
+
   constructor(
     private readonly handlers: RequestHandlers,
     private readonly watches: SharedWatches,
     private readonly hooks: SessionHooks,
+    private readonly contexts: ContextsService,
   ) {}
 
+  onModuleDestroy(): void {
+    this.unsubscribeContexts?.();
+  }
+
   onModuleInit(): void {
+    this.unsubscribeContexts = this.contexts.onChange((event) => {
+      for (const context of event.removed) {
+        this.leaveContext(context).catch((error: unknown) => this.logger.warn(`leaving removed context ${context} failed: ${error instanceof Error ? error.message : String(error)}`));
+      }
+    });
     this.handlers.register('resource:join', ({ ref }, { socket }) => this.join(socket, ref));
     this.handlers.register('resource:leave', async ({ ref }, { socket }) => {
       const left = this.leave(socket, rooms.resource(resourceKey(ref)));
@@ -69,6 +88,19 @@ export class ResourceSubscriptions implements OnModuleInit {
   /** Releases everything a socket holds (on disconnect). */
   releaseAll(socket: TandemSocket): void {
     for (const room of [...socket.data.subscriptions.keys()]) this.leave(socket, room);
+    this.subscribers.delete(socket);
+  }
+
+  /** A removed context: every socket leaves its rooms there, ending its presence and leases. */
+  private async leaveContext(context: string): Promise<void> {
+    for (const socket of [...this.subscribers]) {
+      for (const [room, subscription] of [...socket.data.subscriptions]) {
+        if (subscription.target.context !== context) continue;
+        this.leave(socket, room);
+        if (room.startsWith(RESOURCE_ROOM_PREFIX)) await this.hooks.left(socket, parseResourceKey(room.slice(RESOURCE_ROOM_PREFIX.length)));
+      }
+      void socket.leave(rooms.context(context));
+    }
   }
 
   private async subscribe(socket: TandemSocket, room: string, target: WatchTarget): Promise<{ ok: true; subscription: WatchSubscription } | ReturnType<typeof fail>> {
@@ -77,6 +109,7 @@ export class ResourceSubscriptions implements OnModuleInit {
     if (existing !== undefined) return fail('bad-request', 'The same subscription is already being set up; wait for its answer');
     const subscription: WatchSubscription = { target };
     socket.data.subscriptions.set(room, subscription);
+    this.subscribers.add(socket);
     let list;
     try {
       list = await this.watches.retain(target);
