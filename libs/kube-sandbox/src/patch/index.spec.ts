@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PatchError, applyPatch } from './index.js';
+import { patchError } from './test-support.js';
+import { applyPatch } from './index.js';
 
 const deployment = () => ({
   apiVersion: 'apps/v1',
@@ -8,16 +9,6 @@ const deployment = () => ({
   spec: { template: { spec: { containers: [{ name: 'c', image: 'nginx:2' }, { name: 'sidecar', image: 'envoy:1' }] } } },
 });
 const widget = () => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { items: [{ name: 'a' }] } });
-
-function patchError(run: () => unknown): PatchError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PatchError) return error;
-    throw error;
-  }
-  throw new Error('expected a PatchError');
-}
 
 describe(applyPatch.name, () => {
   it('merges a strategic patch by merge key on a built-in kind', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { patchError } from './test-support.js';
 import { applyJsonPatch } from './json-patch.js';
 import { PatchError } from './patch-error.js';
 
@@ -8,16 +9,6 @@ const configMap = () => ({
   metadata: { name: 'cfg', resourceVersion: '7', annotations: { 'example.com/owner': 'team-a', 'a~b': 'tilde' }, finalizers: ['a', 'b'] },
   data: { mode: 'prod' },
 });
-
-function patchError(run: () => unknown): PatchError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PatchError) return error;
-    throw error;
-  }
-  throw new Error('expected a PatchError');
-}
 
 describe(applyJsonPatch.name, () => {
   it('applies when a test on resourceVersion holds', () => {

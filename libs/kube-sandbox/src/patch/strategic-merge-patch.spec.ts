@@ -1,5 +1,6 @@
 import { shapeOfKind } from '@tandem/sync';
 import { describe, expect, it } from 'vitest';
+import { patchError } from './test-support.js';
 import { PatchError } from './patch-error.js';
 import { applyStrategicMergePatch } from './strategic-merge-patch.js';
 
@@ -47,14 +48,9 @@ const podSpecOf = (object: Record<string, unknown>) =>
 const containersOf = (object: Record<string, unknown>) => podSpecOf(object).containers;
 
 function expectPatchError(run: () => unknown, code: number): PatchError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(PatchError);
-    expect((error as PatchError).code).toBe(code);
-    return error as PatchError;
-  }
-  throw new Error('expected a PatchError');
+  const error = patchError(run);
+  expect(error.code).toBe(code);
+  return error;
 }
 
 describe(applyStrategicMergePatch.name, () => {
