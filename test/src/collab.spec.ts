@@ -2,12 +2,12 @@
  * Collaboration on one resource through two built gateways sharing Redis and a sandbox whose
  * controller updates Deployment status every 100 ms: guarded saves, leases, presence, bad input.
  */
-import { rebase, type JsonObject, type LockChanged, type PresenceChanged, type StaleDetails } from '@tandem/sync';
+import { rebase, type JsonObject, type PresenceChanged, type StaleDetails } from '@tandem/sync';
 import { TandemClient, TandemRequestError } from '@tandem/sync/client';
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from './support/gateway.js';
-import { CollabCluster, configMapRef, metadataOf, webRef, type Json } from './support/collab.js';
+import { CollabCluster, configMapRef, joinFollowingLeases, metadataOf, webRef, type Json } from './support/collab.js';
 import { waitUntil } from './support/wait.js';
 
 let cluster: CollabCluster;
@@ -138,9 +138,7 @@ describe('field leases', () => {
     const alice = await cluster.connect(east, 'alice');
     const bob = await cluster.connect(west, 'bob');
     await alice.request('resource:join', { ref });
-    await bob.request('resource:join', { ref });
-    const bobChanges: LockChanged[] = [];
-    bob.on('lock:changed', (event) => bobChanges.push(event));
+    const { book: bobView } = await joinFollowingLeases(bob, ref);
 
     const { lease } = await alice.request('lock:acquire', { ref, path: 'data.a' });
     await expect(bob.requestAck('lock:acquire', { ref, path: 'data' })).resolves.toMatchObject({ ok: false, error: { code: 'locked', details: { holder: { owner: 'alice', path: 'data.a' } } } });
@@ -157,12 +155,13 @@ describe('field leases', () => {
       ['metadata.labels', 'bob'],
     ]);
 
-    await waitUntil(() => bobChanges.some((event) => event.leases.some((held) => held.owner === 'bob')), 'bob heard of his own lease');
+    await waitUntil(() => bobView.leases().length === 2, 'bob heard of both leases');
     await bob.request('lock:release', { ref, path: 'metadata.labels', token: bobData.lease.token });
-    await waitUntil(() => bobChanges.at(-1)?.leases.length === 1, 'the release reached the room');
+    await waitUntil(() => bobView.leases().length === 1, 'the release reached the room');
+    expect(bobView.leases()).toMatchObject([{ path: 'data.a', owner: 'alice', token: lease.token }]);
     // Leaving releases the session's leases.
     await alice.request('resource:leave', { ref });
-    await waitUntil(() => bobChanges.at(-1)?.leases.length === 0, 'leaving released alice\'s lease');
+    await waitUntil(() => bobView.leases().length === 0, 'leaving released alice\'s lease');
   });
 
   it('lets a lease lapse when its holder stops renewing, telling the room', async () => {
@@ -171,12 +170,10 @@ describe('field leases', () => {
     const alice = await cluster.connect(east, 'alice');
     const bob = await cluster.connect(west, 'bob');
     await alice.request('resource:join', { ref });
-    await bob.request('resource:join', { ref });
-    const heard: LockChanged[] = [];
-    bob.on('lock:changed', (event) => heard.push(event));
+    const { book: bobView } = await joinFollowingLeases(bob, ref);
     const { lease } = await alice.request('lock:acquire', { ref, path: 'data.a' });
-    await waitUntil(() => heard.some((event) => event.leases.length === 1), 'bob saw the lease');
-    await waitUntil(() => heard.at(-1)?.leases.length === 0, 'bob saw the lease lapse');
+    await waitUntil(() => bobView.leases().length === 1, 'bob saw the lease');
+    await waitUntil(() => bobView.leases().length === 0, 'bob saw the lease lapse');
     await expect(alice.requestAck('lock:renew', { ref, path: 'data.a', token: lease.token })).resolves.toMatchObject({ ok: false, error: { code: 'not-found' } });
     await expect(bob.request('lock:acquire', { ref, path: 'data.a' })).resolves.toMatchObject({ lease: { owner: 'bob' } });
   });

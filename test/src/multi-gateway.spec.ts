@@ -5,11 +5,11 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LockChanged, PresenceChanged, ResourceChanged } from '@tandem/sync';
+import { overlaps, type LeaseBook, type PresenceChanged, type ResourceChanged } from '@tandem/sync';
 import type { TandemClient } from '@tandem/sync/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from './support/gateway.js';
-import { CollabCluster, configMapRef, webRef, workspaceRootOf } from './support/collab.js';
+import { CollabCluster, configMapRef, joinFollowingLeases, webRef, workspaceRootOf } from './support/collab.js';
 import { kubectl, writeReplacingEditor } from './support/kubectl.js';
 import { waitUntil } from './support/wait.js';
 
@@ -31,9 +31,13 @@ describe('a lease raced for by 50 clients on two gateways', () => {
     await cluster.api('POST', '/api/v1/namespaces/shop/configmaps', { metadata: { name: 'race' }, data: { hot: '0' } });
     const ref = configMapRef('race');
     const clients: TandemClient[] = await Promise.all(Array.from({ length: 50 }, (_, index) => cluster.connect(index % 2 === 0 ? east : west, `user${index}`)));
-    const changes: LockChanged[][] = clients.map(() => []);
-    clients.forEach((client, index) => client.on('lock:changed', (event) => changes[index]?.push(event)));
-    await Promise.all(clients.map((client) => client.request('resource:join', { ref })));
+    // Each client's view of the leases, checked after every delta it hears: never two holders of overlapping fields.
+    let mostHolders = 0;
+    const holdersOfData = (book: LeaseBook): number => book.leases().filter((lease) => overlaps(lease.path, 'data')).length;
+    const views = await Promise.all(clients.map((client) => joinFollowingLeases(client, ref, (book) => (mostHolders = Math.max(mostHolders, holdersOfData(book))))));
+    // Every grant the room hears of, as sent: only the race winners may appear.
+    const grantsHeard = new Set<number>();
+    for (const client of clients) client.on('lock:changed', (event) => event.acquired.forEach((lease) => grantsHeard.add(lease.token)));
 
     const acks = await Promise.all(clients.map((client) => client.requestAck('lock:acquire', { ref, path: 'data.hot' })));
     const winners = acks.filter((ack) => ack.ok);
@@ -43,14 +47,19 @@ describe('a lease raced for by 50 clients on two gateways', () => {
     for (const ack of acks) if (!ack.ok) expect(ack.error).toMatchObject({ code: 'locked', details: { holder: { token: winner.lease.token } } });
 
     // The room never saw two holders of the field, and everyone ends up seeing the winner.
-    await waitUntil(() => changes.every((events) => events.some((event) => event.leases.some((lease) => lease.token === winner.lease.token))), 'every client saw the lease');
-    for (const events of changes) for (const event of events) expect(event.leases.filter((lease) => lease.path === 'data.hot').length).toBeLessThanOrEqual(1);
+    await waitUntil(() => views.every(({ book }) => book.leases().some((lease) => lease.token === winner.lease.token)), 'every client saw the lease');
+    expect(mostHolders).toBe(1);
 
     // Hand-over: the winner releases, the rest race again, again exactly one wins.
     const holderIndex = acks.indexOf(winner);
     await clients[holderIndex]?.request('lock:release', { ref, path: 'data.hot', token: winner.lease.token });
     const second = await Promise.all(clients.filter((_, index) => index !== holderIndex).map((client) => client.requestAck('lock:acquire', { ref, path: 'data' })));
-    expect(second.filter((ack) => ack.ok)).toHaveLength(1);
+    const secondWinners = second.filter((ack) => ack.ok);
+    expect(secondWinners).toHaveLength(1);
+    const heir = secondWinners[0]?.lease.token;
+    await waitUntil(() => views.every(({ book }) => book.leases().length === 1 && book.leases()[0]?.token === heir), 'every client saw the hand-over');
+    expect(mostHolders).toBe(1);
+    expect([...grantsHeard].sort((a, b) => a - b)).toEqual([winner.lease.token, heir]);
     for (const client of clients) client.close();
   });
 });
@@ -114,18 +123,16 @@ describe('crashes', () => {
   it('frees the leases and presence of a SIGKILLed gateway within their TTL', async () => {
     const doomed = await cluster.startGateway();
     const survivor = await cluster.connect(east, 'survivor');
-    const heardLocks: LockChanged[] = [];
     const heardPresence: PresenceChanged[] = [];
-    survivor.on('lock:changed', (event) => heardLocks.push(event));
     survivor.on('presence:changed', (event) => heardPresence.push(event));
-    await survivor.request('resource:join', { ref: webRef });
+    const { book: survivorView } = await joinFollowingLeases(survivor, webRef);
     const victim = await cluster.connect(doomed, 'victim');
     await victim.request('resource:join', { ref: webRef });
     await victim.request('lock:acquire', { ref: webRef, path: 'spec.replicas' });
-    await waitUntil(() => heardLocks.some((event) => event.leases.some((lease) => lease.owner === 'victim')), 'the survivor saw the lease');
+    await waitUntil(() => survivorView.leases().some((lease) => lease.owner === 'victim'), 'the survivor saw the lease');
 
     await doomed.kill();
-    await waitUntil(() => heardLocks.at(-1)?.leases.every((lease) => lease.owner !== 'victim') === true, 'the lease lapsed', 30_000);
+    await waitUntil(() => survivorView.leases().every((lease) => lease.owner !== 'victim'), 'the lease lapsed', 30_000);
     await waitUntil(() => heardPresence.some((event) => event.change === 'left' && event.session.user === 'victim'), 'the victim left', 30_000);
     await expect(survivor.request('lock:acquire', { ref: webRef, path: 'spec.replicas' })).resolves.toMatchObject({ lease: { owner: 'survivor' } });
   });

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '@tandem/kube-sandbox';
-import type { ResourceRef } from '@tandem/sync';
+import { LeaseBook, resourceKey, type RequestResults, type ResourceRef } from '@tandem/sync';
 import { TandemClient } from '@tandem/sync/client';
 import { startGateway, workspaceRoot, type RunningGateway } from './gateway.js';
 
@@ -75,3 +75,20 @@ export const metadataOf = (object: Json): Json => object['metadata'] as Json;
 
 /** The workspace root (for spawning scripts that import built packages). */
 export const workspaceRootOf = (): string => workspaceRoot;
+
+/**
+ * Joins a resource and follows its leases as the web app does: the join ack's snapshot kept up to
+ * date by `lock:changed` deltas. `onChange` runs after every delta, with the book as it is then.
+ */
+export async function joinFollowingLeases(client: TandemClient, ref: ResourceRef, onChange?: (book: LeaseBook) => void): Promise<{ book: LeaseBook; joined: RequestResults['resource:join'] }> {
+  const book = new LeaseBook();
+  const key = resourceKey(ref);
+  client.on('lock:changed', (event) => {
+    if (resourceKey(event.ref) !== key) return;
+    book.apply(event);
+    onChange?.(book);
+  });
+  const joined = await client.request('resource:join', { ref });
+  book.snapshot(joined.leases);
+  return { book, joined };
+}

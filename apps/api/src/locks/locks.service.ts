@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { canonicalPath, fail, parseResourceKey, resourceKey, rooms, type Ack, type FieldPath, type JsonObject, type Lease, type RequestResults, type ResourceRef } from '@tandem/sync';
+import { canonicalPath, fail, parseResourceKey, resourceKey, rooms, type Ack, type FieldPath, type JsonObject, type Lease, type LeaseEnded, type RequestResults, type ResourceRef } from '@tandem/sync';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { RequestHandlers, type TandemSocket } from '../realtime/request-handlers.js';
@@ -22,17 +22,34 @@ function canonicalOrFail(event: string, path: string): { path: FieldPath } | { f
 }
 
 /**
+ * Changes to one resource's leases are collected for this long and sent as one `lock:changed`:
+ * a crowd acquiring at once costs the room a few small deltas, and the acks go out first.
+ */
+const ANNOUNCE_DELAY_MS = 10;
+
+/** Lease changes of one resource waiting to be announced. */
+interface PendingChange {
+  readonly ref: ResourceRef;
+  readonly acquired: Map<number, Lease>;
+  readonly released: Map<number, LeaseEnded>;
+}
+
+const ended = (lease: Pick<Lease, 'path' | 'token'>): LeaseEnded => ({ path: lease.path, token: lease.token });
+
+/**
  * Field leases (`lock:*`): short, renewable, atomic across gateways (the store decides), released
- * on save, leave and disconnect, and lapsing when their gateway dies. Every change goes to the
- * resource room as `lock:changed` with the full list of live leases.
+ * on save, leave and disconnect, and lapsing when their gateway dies. Changes go to the resource
+ * room as `lock:changed` deltas (granted, ended); a joining client gets the full set in its
+ * `resource:join` ack.
  */
 @Injectable()
 export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(LocksService.name);
-  /** Resource key -> the leases last seen there, to notice leases that lapsed (nobody releases those). */
+  /** Resource key -> the leases the last sweep saw there, to notice leases that lapsed (nobody releases those). */
   private readonly seen = new Map<string, Lease[]>();
-  /** Resource key -> an announcement in flight, and whether another was asked for meanwhile. */
-  private readonly announcing = new Map<string, { again: boolean }>();
+  /** Resource key -> changes not announced yet. */
+  private readonly pending = new Map<string, PendingChange>();
+  private flushTimer: NodeJS.Timeout | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -50,13 +67,10 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
     this.hooks.onJoin(async (_socket, ref) => ({ leases: await this.store.leases.list(ref) }));
     this.hooks.onLeave(async (socket, ref) => {
       // The empty path is the whole object: every lease of the session on this resource.
-      const released = await this.store.leases.releasePaths(ref, socket.id, ['']);
-      if (released.length > 0) await this.announce(ref);
+      this.announce(ref, [], await this.store.leases.releasePaths(ref, socket.id, ['']));
     });
     this.hooks.onDisconnect(async (socket) => {
-      const released = await this.store.leases.releaseSession(socket.id);
-      const refs = new Map(released.map((lease) => [resourceKey(lease.ref), lease.ref]));
-      for (const ref of refs.values()) await this.announce(ref);
+      for (const lease of await this.store.leases.releaseSession(socket.id)) this.announce(lease.ref, [], [lease]);
     });
   }
 
@@ -68,6 +82,7 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
 
   onModuleDestroy(): void {
     clearInterval(this.timer);
+    this.flush();
   }
 
   async acquire(socket: TandemSocket, ref: ResourceRef, requested: string): Promise<Ack<RequestResults['lock:acquire']>> {
@@ -78,8 +93,8 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
     if (!grant.granted) {
       return fail('locked', `${grant.holder.path} is being edited by ${grant.holder.owner}`, { holder: leaseDetails(grant.holder) });
     }
-    // Ack first: the requester needs only its lease; the room hears of it right after.
-    this.scheduleAnnounce(ref);
+    // The ack goes out now; the room hears of the lease with the next announcement.
+    this.announce(ref, [grant.lease], []);
     return { ok: true, lease: grant.lease };
   }
 
@@ -96,7 +111,7 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
     const canonical = canonicalOrFail('lock:release', requested);
     if ('failed' in canonical) return canonical.failed;
     if (await this.store.leases.release({ ref, path: canonical.path, token, sessionId: socket.id })) {
-      this.scheduleAnnounce(ref);
+      this.announce(ref, [], [{ path: canonical.path, token }]);
       return { ok: true };
     }
     return this.refusal('lock:release', socket, ref, canonical.path, token);
@@ -105,43 +120,35 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
   /** Ends the saving session's leases on the fields a save changed. */
   async releaseSaved(socket: TandemSocket, ref: ResourceRef, paths: readonly FieldPath[]): Promise<void> {
     if (paths.length === 0) return;
-    const released = await this.store.leases.releasePaths(ref, socket.id, paths);
-    if (released.length > 0) await this.announce(ref);
+    this.announce(ref, [], await this.store.leases.releasePaths(ref, socket.id, paths));
   }
 
-  /** Broadcasts the live leases of a resource to its room, on every gateway. */
   /**
-   * Announces a resource's leases soon, coalescing bursts: while one announcement is being read and
-   * sent, further requests for the same resource collapse into one more, so a crowd acquiring at once
-   * costs the room a few `lock:changed` snapshots, not one per request.
+   * Queues lease changes of a resource for its room, on every gateway. Changes are sent in the
+   * order they happened; a lease granted and ended within one announcement is sent in both lists.
    */
-  scheduleAnnounce(ref: ResourceRef): void {
+  announce(ref: ResourceRef, acquired: readonly Lease[], released: readonly (Lease | LeaseEnded)[]): void {
+    if (acquired.length === 0 && released.length === 0) return;
     const key = resourceKey(ref);
-    const running = this.announcing.get(key);
-    if (running !== undefined) {
-      running.again = true;
-      return;
+    let change = this.pending.get(key);
+    if (change === undefined) {
+      change = { ref, acquired: new Map(), released: new Map() };
+      this.pending.set(key, change);
     }
-    const state = { again: false };
-    this.announcing.set(key, state);
-    void (async () => {
-      try {
-        do {
-          state.again = false;
-          await this.announce(ref);
-        } while (state.again);
-      } catch (error: unknown) {
-        this.logger.warn(`lease announcement failed: ${error instanceof Error ? error.message : String(error)}`);
-      } finally {
-        this.announcing.delete(key);
-      }
-    })();
+    for (const lease of acquired) change.acquired.set(lease.token, lease);
+    for (const lease of released) change.released.set(lease.token, ended(lease));
+    this.flushTimer ??= setTimeout(() => this.flush(), ANNOUNCE_DELAY_MS);
   }
 
-  async announce(ref: ResourceRef): Promise<void> {
-    const leases = await this.store.leases.list(ref);
-    this.seen.set(resourceKey(ref), leases);
-    this.broadcaster.toRoom(rooms.resource(resourceKey(ref)), 'lock:changed', { ref, leases });
+  /** Sends every queued change now. */
+  flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const changes = [...this.pending.entries()];
+    this.pending.clear();
+    for (const [key, change] of changes) {
+      this.broadcaster.toRoom(rooms.resource(key), 'lock:changed', { ref: change.ref, acquired: [...change.acquired.values()], released: [...change.released.values()] });
+    }
   }
 
   /** Why a renew or release of a lease this session does not hold was refused. */
@@ -167,8 +174,9 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
       const leases = await this.store.leases.list(ref);
       const before = this.seen.get(key) ?? [];
       this.seen.set(key, leases);
-      const lapsed = before.some((lease) => lease.expiresAt <= now && !leases.some((live) => live.token === lease.token));
-      if (lapsed) this.broadcaster.toLocalRoom(rooms.resource(key), 'lock:changed', { ref, leases });
+      const live = new Set(leases.map((lease) => lease.token));
+      const lapsed = before.filter((lease) => lease.expiresAt <= now && !live.has(lease.token)).map(ended);
+      if (lapsed.length > 0) this.broadcaster.toLocalRoom(rooms.resource(key), 'lock:changed', { ref, acquired: [], released: lapsed });
     }
   }
 }

@@ -182,10 +182,24 @@ export interface Lease {
   readonly expiresAt: number;
 }
 
+/** A lease that ended: released, saved, left, disconnected, or lapsed. Tokens are unique per store. */
+export interface LeaseEnded {
+  readonly path: FieldPath;
+  readonly token: number;
+}
+
+/**
+ * What changed in a resource's leases since the gateway's last `lock:changed` for it (a few
+ * milliseconds of changes, coalesced). The current set comes with the `resource:join` ack; a
+ * client keeps it up to date with these deltas (`LeaseBook`). Renewals are not announced: they
+ * change only `expiresAt`, and a lease stays live for its holder until it is announced as ended.
+ */
 export interface LockChanged {
   readonly ref: ResourceRef;
-  /** Every live lease on the resource after the change. */
-  readonly leases: readonly Lease[];
+  /** Leases granted (a session re-acquiring its own field repeats its token). */
+  readonly acquired: readonly Lease[];
+  /** Leases that ended. A token in both lists ended after it was granted. */
+  readonly released: readonly LeaseEnded[];
 }
 
 // ---------------------------------------------------------------------------------------

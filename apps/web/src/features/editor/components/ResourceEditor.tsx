@@ -78,7 +78,10 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
         if (resourceKey(event.ref) === key) pair.presenceChanged(applyPresenceChange(pair.getSnapshot().sessions, event));
       }),
       client.on('lock:changed', (event) => {
-        if (resourceKey(event.ref) === key) pair.setLeases(event.leases);
+        if (resourceKey(event.ref) === key) pair.leaseChanged(event);
+      }),
+      client.onState((state) => {
+        if (state !== 'connected') pair.connectionLost();
       }),
       client.on('contexts:changed', (event) => pair.setContextRemoved(!event.contexts.some((c) => c.name === ref.context))),
     ];

@@ -6,9 +6,11 @@ import {
   textEdits,
   UnresolvedConflictsError,
   isJsonObject,
+  LeaseBook,
   type ConflictChoice,
   type JsonObject,
   type Lease,
+  type LockChanged,
   type PresenceSession,
   type RebaseResult,
   type ResourceChanged,
@@ -117,6 +119,8 @@ export class PairEditor {
   private readonly listeners = new Set<() => void>();
   private readonly disposables: monaco.IDisposable[] = [];
   private readonly keeper: LeaseKeeper;
+  /** Every session's leases on this resource: the join snapshot plus `lock:changed` deltas. */
+  private readonly leaseBook = new LeaseBook();
   private latest: ServerVersion | null = null;
   private applying = false;
   private lockDecorations: monaco.editor.IEditorDecorationsCollection;
@@ -191,7 +195,8 @@ export class PairEditor {
   joined(object: JsonObject, resourceVersion: string, sessions: readonly PresenceSession[], leases: readonly Lease[]): void {
     this.keeper.forget();
     this.publish({ sessions: [...sessions], ownLeases: [] });
-    this.setLeases(leases);
+    this.leaseBook.snapshot(leases);
+    this.setLeases(this.leaseBook.leases());
     const view = editorViewOf(object);
     if (this.snapshot.base === null) {
       this.applying = true;
@@ -358,7 +363,18 @@ export class PairEditor {
 
   // ------------------------------------------------------------------ leases, locks, presence
 
-  setLeases(leases: readonly Lease[]): void {
+  /** A `lock:changed` delta for this resource. */
+  leaseChanged(event: LockChanged): void {
+    this.leaseBook.apply(event);
+    this.setLeases(this.leaseBook.leases());
+  }
+
+  /** The connection dropped: lease deltas sent meanwhile never arrive, so the next join's snapshot starts over. */
+  connectionLost(): void {
+    this.leaseBook.clear();
+  }
+
+  private setLeases(leases: readonly Lease[]): void {
     const own = this.client.id;
     this.publish({ leases: [...leases], ownLeases: leases.filter((l) => l.sessionId === own).map((l) => l.path) });
     this.refreshDecorations();
