@@ -190,6 +190,78 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
         expect(await leases.blocking(api, ['spec'], 's1')).toEqual([]);
       });
 
+      it('a lapsed lease blocks neither its descendants nor its ancestors, and its session gets a new token after it', async () => {
+        await grantedLease('spec.template', 's1', SHORT_TTL);
+        await grantedLease('metadata.labels.app', 's1', SHORT_TTL);
+        const paused = await grantedLease('spec.paused', 's1', SHORT_TTL);
+        await sleep(SHORT_TTL + 150);
+        expect((await acquire('spec.template.spec.containers[name=web].image', 's2')).granted).toBe(true);
+        expect((await acquire('metadata', 's3')).granted).toBe(true);
+        const again = await grantedLease('spec.paused', 's1');
+        expect(again.token).toBeGreaterThan(paused.token);
+        expect((await leases.list(web)).map((lease) => lease.path)).toEqual(['metadata', 'spec.paused', 'spec.template.spec.containers[name=web].image']);
+      });
+
+      it('keys with dots inside quotes and list items overlap only by whole segments', async () => {
+        const x = await grantedLease('metadata.annotations["example.com/x"]', 's1');
+        expect((await acquire('metadata.annotations["example.com/xy"]', 's2')).granted).toBe(true);
+        expect((await acquire('metadata.annotations["example.com"]', 's3')).granted).toBe(true);
+        expect(await acquire('metadata.annotations["example.com/x"].nested', 's4')).toEqual({ granted: false, holder: x });
+        expect((await acquire('metadata.annotations', 's4')).granted).toBe(false);
+        expect(await leases.blocking(web, ['metadata.annotations["example.com/x"]'], 's5')).toEqual([x]);
+
+        const container = await grantedLease('spec.template.spec.containers[name=web]', 's1');
+        expect((await acquire('spec.template.spec.containers[name=web2]', 's2')).granted).toBe(true);
+        expect((await acquire('spec.template.spec.containers[name=we]', 's3')).granted).toBe(true);
+        expect(await acquire('spec.template.spec.containers[name=web].ports[containerPort=8080].protocol', 's4')).toEqual({ granted: false, holder: container });
+      });
+
+      it('the root path "" is the whole object: it overlaps every field, both ways', async () => {
+        const replicas = await grantedLease('spec.replicas', 's1');
+        expect(await acquire('', 's2')).toEqual({ granted: false, holder: replicas });
+        expect(await leases.release({ ref: web, path: 'spec.replicas', token: replicas.token, sessionId: 's1' })).toBe(true);
+        const root = await grantedLease('', 's2');
+        expect(await acquire('status', 's1')).toEqual({ granted: false, holder: root });
+        expect((await acquire('spec.replicas', 's2')).granted).toBe(true);
+        expect(await leases.blocking(web, ['metadata.labels'], 's1')).toEqual([root]);
+      });
+
+      it('a session holding hundreds of fields may take the root above them all; another session may not', async () => {
+        await Promise.all(Array.from({ length: 600 }, (_, i) => grantedLease(`metadata.annotations.note${i}`, 's1')));
+        expect((await acquire('spec', 's2')).granted).toBe(true);
+        expect((await acquire('metadata', 's1')).granted).toBe(true);
+        expect((await acquire('', 's1')).granted).toBe(false);
+        expect(await leases.releasePaths(web, 's2', ['spec'])).toHaveLength(1);
+        expect((await acquire('', 's1')).granted).toBe(true);
+        expect((await acquire('', 's2')).granted).toBe(false);
+        expect(await leases.releaseSession('s1')).toHaveLength(602);
+        expect(await leases.list(web)).toEqual([]);
+      });
+
+      it('a denial names a live holder even when many leases of other fields are live', async () => {
+        for (let i = 0; i < 60; i++) await grantedLease(`metadata.annotations.note${i}`, `bystander-${i}`);
+        const image = await grantedLease('spec.template.spec.containers[name=web].image', 's1');
+        expect(await acquire('spec.template', 's2')).toEqual({ granted: false, holder: image });
+        expect(await acquire('spec.template.spec.containers[name=web].image', 's2')).toEqual({ granted: false, holder: image });
+        expect((await acquire('spec.template.spec.containers[name=sidecar].image', 's2')).granted).toBe(true);
+        expect(await leases.list(web)).toHaveLength(62);
+      });
+
+      it('releaseSession and releasePaths leave alone a field the session held until it lapsed and another session took', async () => {
+        await grantedLease('spec.replicas', 's1', SHORT_TTL);
+        await sleep(SHORT_TTL + 150);
+        const taken = await grantedLease('spec.replicas', 's2');
+        expect(await leases.releasePaths(web, 's1', ['spec'])).toEqual([]);
+        expect(await leases.releaseSession('s1')).toEqual([]);
+        expect(await leases.list(web)).toEqual([taken]);
+      });
+
+      it('blocking() names each blocking lease once, however many saved paths it overlaps', async () => {
+        const template = await grantedLease('spec.template', 's2');
+        expect(await leases.blocking(web, ['spec', 'spec.template', 'spec.template.spec.containers[name=web].image'], 's1')).toEqual([template]);
+        expect(await leases.blocking(web, [], 's1')).toEqual([]);
+      });
+
       it('exactly one of 50 concurrent acquirers of one field from several gateways wins', async () => {
         const gateways = [harness.store, harness.peer(), harness.peer(), harness.peer(), harness.peer()];
         const grants = await Promise.all(

@@ -7,7 +7,6 @@ import { overlaps, resourceKey, type FieldPath, type Lease, type PresenceSession
 import {
   assertSessionId,
   assertTtl,
-  blockingAmong,
   byPath,
   byUserThenSession,
   summarize,
@@ -21,6 +20,7 @@ import {
   type Store,
 } from './ports.js';
 import { MemoryHistoryStore } from './history-memory.js';
+import { ancestorPaths } from './lease-paths.js';
 import type { HistoryRetention } from './history-ports.js';
 
 export interface MemoryStoreOptions {
@@ -41,12 +41,26 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 
 interface ResourceLeases {
   readonly ref: ResourceRef;
+  readonly key: string;
   /** By path. */
   readonly leases: Map<FieldPath, Lease>;
+  /** Held paths under each of their ancestors, so a path's descendants are one lookup. */
+  readonly below: Map<FieldPath, Set<FieldPath>>;
+  /** Held paths by session id. */
+  readonly bySession: Map<string, Set<FieldPath>>;
+  /** No lease here lapses before this time; once it passes, one sweep drops what lapsed. */
+  sweepAt: number;
 }
 
+/**
+ * Leases indexed so that a grant, renewal or release looks at the path, its ancestors and its
+ * descendants only. Every lease of a resource is read by `list`, and by a sweep once the
+ * resource's earliest expiry has passed (one per lease lifetime or so, not one per call).
+ */
 class MemoryLeaseStore implements LeaseStore {
   private readonly resources = new Map<string, ResourceLeases>();
+  /** By session id: the keys of the resources where it holds leases. */
+  private readonly sessions = new Map<string, Set<string>>();
   private lastToken = 0;
 
   constructor(private readonly clock: () => number) {}
@@ -55,101 +69,156 @@ class MemoryLeaseStore implements LeaseStore {
     assertTtl(request.ttlMs);
     assertSessionId(request.sessionId);
     const now = this.clock();
-    const resource = this.resource(request.ref, true);
-    let own: Lease | undefined;
-    for (const lease of this.live(resource, now)) {
-      if (lease.sessionId !== request.sessionId) {
-        if (overlaps(lease.path, request.path)) return { granted: false, holder: lease };
-      } else if (lease.path === request.path) {
-        own = lease;
-      }
+    const resource = this.resource(request.ref, now) ?? this.create(request.ref);
+    for (const lease of this.overlapping(resource, request.path)) {
+      if (lease.sessionId !== request.sessionId) return { granted: false, holder: lease };
     }
     const lease: Lease = {
       ref: request.ref,
       path: request.path,
       owner: request.owner,
       sessionId: request.sessionId,
-      token: own?.token ?? ++this.lastToken,
+      token: resource.leases.get(request.path)?.token ?? ++this.lastToken,
       expiresAt: now + request.ttlMs,
     };
-    resource.leases.set(request.path, lease);
-    // live() forgets a resource whose leases all lapsed; this grant brings it back.
-    this.resources.set(resourceKey(request.ref), resource);
+    this.add(resource, lease);
     return { granted: true, lease };
   }
 
   async renew(request: LeaseRenewal): Promise<Lease | undefined> {
     assertTtl(request.ttlMs);
     const now = this.clock();
-    const resource = this.resource(request.ref, false);
-    const current = resource && this.live(resource, now).find((lease) => lease.path === request.path);
+    const resource = this.resource(request.ref, now);
+    const current = resource?.leases.get(request.path);
     if (!resource || !current || current.token !== request.token || current.sessionId !== request.sessionId) return undefined;
     const renewed: Lease = { ...current, expiresAt: now + request.ttlMs };
-    resource.leases.set(request.path, renewed);
+    this.add(resource, renewed);
     return renewed;
   }
 
   async release(request: LeaseRelease): Promise<boolean> {
-    const resource = this.resource(request.ref, false);
-    const current = resource && this.live(resource, this.clock()).find((lease) => lease.path === request.path);
+    const resource = this.resource(request.ref, this.clock());
+    const current = resource?.leases.get(request.path);
     if (!resource || !current || current.token !== request.token || current.sessionId !== request.sessionId) return false;
-    this.drop(resource, [current]);
+    this.remove(resource, current);
     return true;
   }
 
   async releaseSession(sessionId: string): Promise<Lease[]> {
     const now = this.clock();
     const released: Lease[] = [];
-    for (const resource of [...this.resources.values()]) {
-      const mine = this.live(resource, now).filter((lease) => lease.sessionId === sessionId);
-      this.drop(resource, mine);
-      released.push(...mine);
+    for (const key of [...(this.sessions.get(sessionId) ?? [])]) {
+      const resource = this.resources.get(key);
+      if (resource) released.push(...this.releaseWhere(this.sweepIfDue(resource, now), sessionId, () => true));
     }
     return released;
   }
 
   async releasePaths(ref: ResourceRef, sessionId: string, paths: readonly FieldPath[]): Promise<Lease[]> {
-    const resource = this.resource(ref, false);
+    const resource = this.resource(ref, this.clock());
     if (!resource) return [];
-    const saved = this.live(resource, this.clock()).filter((lease) => lease.sessionId === sessionId && paths.some((path) => overlaps(lease.path, path)));
-    this.drop(resource, saved);
-    return saved;
+    return this.releaseWhere(resource, sessionId, (path) => paths.some((saved) => overlaps(path, saved)));
   }
 
   async list(ref: ResourceRef): Promise<Lease[]> {
-    const resource = this.resource(ref, false);
-    return resource ? this.live(resource, this.clock()) : [];
+    const resource = this.resource(ref, this.clock());
+    return resource ? [...resource.leases.values()].sort(byPath) : [];
   }
 
   async blocking(ref: ResourceRef, paths: readonly FieldPath[], sessionId: string): Promise<Lease[]> {
-    return blockingAmong(await this.list(ref), paths, sessionId);
+    const resource = this.resource(ref, this.clock());
+    if (!resource) return [];
+    const blocking = new Map<FieldPath, Lease>();
+    for (const path of paths) {
+      for (const lease of this.overlapping(resource, path)) if (lease.sessionId !== sessionId) blocking.set(lease.path, lease);
+    }
+    return [...blocking.values()].sort(byPath);
   }
 
-  private resource(ref: ResourceRef, create: true): ResourceLeases;
-  private resource(ref: ResourceRef, create: false): ResourceLeases | undefined;
-  private resource(ref: ResourceRef, create: boolean): ResourceLeases | undefined {
-    const key = resourceKey(ref);
-    let resource = this.resources.get(key);
-    if (!resource && create) {
-      resource = { ref, leases: new Map() };
-      this.resources.set(key, resource);
-    }
+  /** The resource's leases with the lapsed ones dropped, or undefined when it holds none. */
+  private resource(ref: ResourceRef, now: number): ResourceLeases | undefined {
+    const resource = this.resources.get(resourceKey(ref));
+    return resource && this.sweepIfDue(resource, now).leases.size > 0 ? resource : undefined;
+  }
+
+  private create(ref: ResourceRef): ResourceLeases {
+    const resource: ResourceLeases = { ref, key: resourceKey(ref), leases: new Map(), below: new Map(), bySession: new Map(), sweepAt: Infinity };
+    this.resources.set(resource.key, resource);
     return resource;
   }
 
-  /** Live leases sorted by path; lapsed ones are dropped on the way. */
-  private live(resource: ResourceLeases, now: number): Lease[] {
-    this.drop(
-      resource,
-      [...resource.leases.values()].filter((lease) => lease.expiresAt <= now),
-    );
-    return [...resource.leases.values()].sort(byPath);
+  private sweepIfDue(resource: ResourceLeases, now: number): ResourceLeases {
+    if (now < resource.sweepAt) return resource;
+    let next = Infinity;
+    for (const lease of [...resource.leases.values()]) {
+      if (lease.expiresAt <= now) this.remove(resource, lease);
+      else next = Math.min(next, lease.expiresAt);
+    }
+    resource.sweepAt = next;
+    return resource;
   }
 
-  private drop(resource: ResourceLeases, leases: readonly Lease[]): void {
-    for (const lease of leases) resource.leases.delete(lease.path);
-    if (resource.leases.size === 0) this.resources.delete(resourceKey(resource.ref));
+  /** Leases on `path` itself, on its ancestors and on its descendants. */
+  private *overlapping(resource: ResourceLeases, path: FieldPath): Generator<Lease> {
+    for (const candidate of [path, ...ancestorPaths(path)]) {
+      const lease = resource.leases.get(candidate);
+      if (lease) yield lease;
+    }
+    for (const candidate of resource.below.get(path) ?? []) {
+      const lease = resource.leases.get(candidate);
+      if (lease) yield lease;
+    }
   }
+
+  /** Ends the session's leases on the resource whose path passes `matches`; returns them sorted by path. */
+  private releaseWhere(resource: ResourceLeases, sessionId: string, matches: (path: FieldPath) => boolean): Lease[] {
+    const released: Lease[] = [];
+    for (const path of [...(resource.bySession.get(sessionId) ?? [])]) {
+      const lease = resource.leases.get(path);
+      if (lease && matches(path)) {
+        this.remove(resource, lease);
+        released.push(lease);
+      }
+    }
+    return released.sort(byPath);
+  }
+
+  /** Stores a lease; one already on its path is the same session's (acquire denies any other), so the indexes stand. */
+  private add(resource: ResourceLeases, lease: Lease): void {
+    const replaces = resource.leases.has(lease.path);
+    resource.leases.set(lease.path, lease);
+    resource.sweepAt = Math.min(resource.sweepAt, lease.expiresAt);
+    if (replaces) return;
+    for (const ancestor of ancestorPaths(lease.path)) setOf(resource.below, ancestor).add(lease.path);
+    setOf(resource.bySession, lease.sessionId).add(lease.path);
+    setOf(this.sessions, lease.sessionId).add(resource.key);
+  }
+
+  private remove(resource: ResourceLeases, lease: Lease): void {
+    resource.leases.delete(lease.path);
+    for (const ancestor of ancestorPaths(lease.path)) deleteFrom(resource.below, ancestor, lease.path);
+    if (deleteFrom(resource.bySession, lease.sessionId, lease.path)) deleteFrom(this.sessions, lease.sessionId, resource.key);
+    if (resource.leases.size === 0) this.resources.delete(resource.key);
+  }
+}
+
+function setOf<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
+  let set = map.get(key);
+  if (!set) {
+    set = new Set();
+    map.set(key, set);
+  }
+  return set;
+}
+
+/** Deletes `value` from the set under `key`, and the set once empty; says whether it emptied. */
+function deleteFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): boolean {
+  const set = map.get(key);
+  if (!set) return false;
+  set.delete(value);
+  if (set.size > 0) return false;
+  map.delete(key);
+  return true;
 }
 
 interface PresenceRecord {

@@ -3,7 +3,7 @@
  * Redis adapter (several gateways) and an in-process adapter (one embedded gateway).
  * Both adapters pass the same contract suite (contract.spec.ts).
  */
-import { overlaps, resourceKey, type FieldPath, type Lease, type PresenceSession, type PresenceSummary, type ResourceRef } from '@tandem/sync';
+import { resourceKey, type FieldPath, type Lease, type PresenceSession, type PresenceSummary, type ResourceRef } from '@tandem/sync';
 import type { HistoryStore } from './history-ports.js';
 
 export interface LeaseRequest {
@@ -119,9 +119,4 @@ export function summarize(context: string, entries: readonly PresenceEntry[]): P
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, { ref, users }]) => ({ ref, users: [...users.entries()].map(([user, color]) => ({ user, color })) }));
   return { context, resources };
-}
-
-/** The leases among `live` that block `sessionId` from changing any of `paths`. */
-export function blockingAmong(live: readonly Lease[], paths: readonly FieldPath[], sessionId: string): Lease[] {
-  return live.filter((lease) => lease.sessionId !== sessionId && paths.some((path) => overlaps(lease.path, path)));
 }

@@ -4,14 +4,21 @@
  * slot. Times come from the Redis server (`TIME`), never from a gateway's clock, so gateways
  * with skewed clocks agree on which lease is live.
  *
- * Leases of a resource live in one hash: field = canonical field path, value = JSON
- * `{ owner, sessionId, token, expiresAt }`. Presence of a resource is a sorted set
- * (member = session id, score = expiresAt) plus a hash of JSON sessions.
+ * Leases of a resource live in four keys, the first four KEYS of every lease script:
+ * 1. a hash, field = canonical field path, value = JSON `{ owner, sessionId, token, expiresAt }`;
+ * 2. a sorted set of the paths scored by expiresAt, to find lapsed leases without reading the rest;
+ * 3. a sorted set of the paths all scored 0, to find a path's descendants by lexicographic range;
+ * 4. a sorted set of `sessionId NUL path` all scored 0, to find one session's leases.
+ * So a grant reads the path, its ancestors and its descendants, never every lease.
+ * Presence of a resource is a sorted set (member = session id, score = expiresAt) plus a
+ * hash of JSON sessions.
  */
 
 // Helpers shared by the lease scripts: server time, the field-path overlap rule of
-// libs/sync (`overlaps`), and pruning of lapsed leases.
+// libs/sync (`overlaps`, which holds exactly when one path equals the other or is a prefix of
+// it followed by '.' or '['; '' is the whole object), the four-key index and its pruning.
 const LEASE_PRELUDE = `
+local LEASES, EXPIRY, PATHS, OWNERS = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local function nowMs()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -26,26 +33,76 @@ end
 local function overlaps(a, b)
   return a == b or isAncestor(a, b) or isAncestor(b, a)
 end
-local function liveLeases(key, now)
-  local flat = redis.call('HGETALL', key)
-  local live = {}
-  for i = 1, #flat, 2 do
-    local lease = cjson.decode(flat[i + 1])
-    if lease.expiresAt <= now then
-      redis.call('HDEL', key, flat[i])
-    else
-      live[#live + 1] = { path = flat[i], lease = lease, raw = flat[i + 1] }
+-- The path itself, then every ancestor: '' and each prefix ending right before a '.' or '['.
+local function selfAndAncestors(path)
+  local paths = { path }
+  if path == '' then return paths end
+  paths[2] = ''
+  local from = 2
+  while true do
+    local at = string.find(path, '[%.%[]', from)
+    if not at then return paths end
+    paths[#paths + 1] = string.sub(path, 1, at - 1)
+    from = at + 1
+  end
+end
+-- Every held path below path: those starting with path .. '.' or path .. '[' ('/' and '\\\\'
+-- are the bytes right after '.' and '['), or every other path below the root ''.
+local function descendants(path)
+  if path == '' then return redis.call('ZRANGEBYLEX', PATHS, '(', '+') end
+  local found = redis.call('ZRANGEBYLEX', PATHS, '[' .. path .. '.', '(' .. path .. '/')
+  for _, below in ipairs(redis.call('ZRANGEBYLEX', PATHS, '[' .. path .. '[', '(' .. path .. '\\\\')) do
+    found[#found + 1] = below
+  end
+  return found
+end
+local function ownerMember(session, path)
+  return session .. '\\0' .. path
+end
+local function store(path, lease, isNew)
+  local raw = cjson.encode(lease)
+  redis.call('HSET', LEASES, path, raw)
+  redis.call('ZADD', EXPIRY, string.format('%d', lease.expiresAt), path)
+  if isNew then
+    redis.call('ZADD', PATHS, 0, path)
+    redis.call('ZADD', OWNERS, 0, ownerMember(lease.sessionId, path))
+  end
+  return raw
+end
+local function forget(path, session)
+  redis.call('HDEL', LEASES, path)
+  redis.call('ZREM', EXPIRY, path)
+  redis.call('ZREM', PATHS, path)
+  if session then redis.call('ZREM', OWNERS, ownerMember(session, path)) end
+end
+-- Deletes the leases lapsed at now, reading only those.
+local function prune(now)
+  for _, path in ipairs(redis.call('ZRANGEBYSCORE', EXPIRY, '-inf', string.format('%d', now))) do
+    local raw = redis.call('HGET', LEASES, path)
+    forget(path, raw and cjson.decode(raw).sessionId)
+  end
+end
+-- The first live lease of another session among paths, as path and JSON; then the JSONs read.
+-- Read in batches: unpack is bounded by the Lua stack.
+local function foreignAmong(paths, session)
+  local raws = {}
+  for first = 1, #paths, 512 do
+    local last = math.min(first + 511, #paths)
+    local batch = redis.call('HMGET', LEASES, unpack(paths, first, last))
+    for i = first, last do
+      local raw = batch[i - first + 1]
+      raws[i] = raw
+      if raw and cjson.decode(raw).sessionId ~= session then return paths[i], raw, raws end
     end
   end
-  return live
+  return nil, nil, raws
 end
-local function keepUntilLastLease(key)
-  local latest = 0
-  for _, raw in ipairs(redis.call('HVALS', key)) do
-    local expiresAt = cjson.decode(raw).expiresAt
-    if expiresAt > latest then latest = expiresAt end
-  end
-  if latest > 0 then redis.call('PEXPIREAT', key, string.format('%d', latest)) end
+-- Keys do not outlive their last lease.
+local function keepUntilLastLease()
+  local last = redis.call('ZRANGE', EXPIRY, -1, -1, 'WITHSCORES')
+  if #last == 0 then return end
+  local at = string.format('%d', tonumber(last[2]))
+  for _, key in ipairs({ LEASES, EXPIRY, PATHS, OWNERS }) do redis.call('PEXPIREAT', key, at) end
 end
 local function keepSessionIndex(key, member, ttl)
   redis.call('SADD', key, member)
@@ -56,107 +113,131 @@ end
 /**
  * Grants a lease unless a live lease of another session overlaps the path; the same
  * session re-acquiring its path extends the lease and keeps its token.
- * KEYS: leases hash, token counter, session's lease index. ARGV: path, owner, sessionId, ttlMs, resource key.
+ * KEYS: the resource's four lease keys, token counter, session's lease index.
+ * ARGV: path, owner, sessionId, ttlMs, resource key.
  * Returns {1, path, leaseJson} when granted, {0, holderPath, holderJson} when denied.
  */
 export const ACQUIRE_LEASE = `${LEASE_PRELUDE}
 local path, owner, session, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local now = nowMs()
-local own = nil
-for _, entry in ipairs(liveLeases(KEYS[1], now)) do
-  if entry.lease.sessionId ~= session then
-    if overlaps(entry.path, path) then return { 0, entry.path, entry.raw } end
-  elseif entry.path == path then
-    own = entry.lease
-  end
-end
+prune(now)
+local held, heldRaw, above = foreignAmong(selfAndAncestors(path), session)
+if held then return { 0, held, heldRaw } end
+-- Past this point a lease on the path itself (above[1]) is the session's own.
+held, heldRaw = foreignAmong(descendants(path), session)
+if held then return { 0, held, heldRaw } end
+local own = above[1]
 local token
-if own then token = own.token else token = redis.call('INCR', KEYS[2]) end
-local raw = cjson.encode({ owner = owner, sessionId = session, token = token, expiresAt = now + ttl })
-redis.call('HSET', KEYS[1], path, raw)
-keepUntilLastLease(KEYS[1])
-keepSessionIndex(KEYS[3], ARGV[5], ttl)
+if own then token = cjson.decode(own).token else token = redis.call('INCR', KEYS[5]) end
+local raw = store(path, { owner = owner, sessionId = session, token = token, expiresAt = now + ttl }, not own)
+keepUntilLastLease()
+keepSessionIndex(KEYS[6], ARGV[5], ttl)
 return { 1, path, raw }
 `;
 
 /**
  * Extends a live lease when token and session both match.
- * KEYS: leases hash, session's lease index. ARGV: path, token, sessionId, ttlMs, resource key.
+ * KEYS: the resource's four lease keys, session's lease index. ARGV: path, token, sessionId, ttlMs, resource key.
  * Returns the renewed lease JSON, or nil.
  */
 export const RENEW_LEASE = `${LEASE_PRELUDE}
 local path, token, session, ttl = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
 local now = nowMs()
-for _, entry in ipairs(liveLeases(KEYS[1], now)) do
-  if entry.path == path then
-    if entry.lease.token ~= token or entry.lease.sessionId ~= session then return false end
-    entry.lease.expiresAt = now + ttl
-    local raw = cjson.encode(entry.lease)
-    redis.call('HSET', KEYS[1], path, raw)
-    keepUntilLastLease(KEYS[1])
-    keepSessionIndex(KEYS[2], ARGV[5], ttl)
-    return raw
-  end
-end
-return false
+prune(now)
+local raw = redis.call('HGET', LEASES, path)
+if not raw then return false end
+local lease = cjson.decode(raw)
+if lease.token ~= token or lease.sessionId ~= session then return false end
+lease.expiresAt = now + ttl
+raw = store(path, lease, false)
+keepUntilLastLease()
+keepSessionIndex(KEYS[5], ARGV[5], ttl)
+return raw
 `;
 
 /**
  * Ends a live lease when token and session both match.
- * KEYS: leases hash. ARGV: path, token, sessionId. Returns 1 when released, 0 otherwise.
+ * KEYS: the resource's four lease keys. ARGV: path, token, sessionId. Returns 1 when released, 0 otherwise.
  */
 export const RELEASE_LEASE = `${LEASE_PRELUDE}
 local path, token, session = ARGV[1], tonumber(ARGV[2]), ARGV[3]
-for _, entry in ipairs(liveLeases(KEYS[1], nowMs())) do
-  if entry.path == path and entry.lease.token == token and entry.lease.sessionId == session then
-    redis.call('HDEL', KEYS[1], path)
-    keepUntilLastLease(KEYS[1])
-    return 1
-  end
-end
-return 0
+prune(nowMs())
+local raw = redis.call('HGET', LEASES, path)
+if not raw then return 0 end
+local lease = cjson.decode(raw)
+if lease.token ~= token or lease.sessionId ~= session then return 0 end
+forget(path, session)
+keepUntilLastLease()
+return 1
 `;
 
 /**
  * Ends a session's live leases on one resource, all of them (no paths given) or those
  * overlapping any given path, and forgets the resource in the session's index when none remain.
- * KEYS: leases hash, session's lease index. ARGV: sessionId, resource key, paths...
+ * Reads only the session's own leases.
+ * KEYS: the resource's four lease keys, session's lease index. ARGV: sessionId, resource key, paths...
  * Returns {path, leaseJson, ...} of the leases ended.
  */
 export const RELEASE_SESSION_LEASES = `${LEASE_PRELUDE}
 local session = ARGV[1]
+prune(nowMs())
 local released, remaining = {}, 0
-for _, entry in ipairs(liveLeases(KEYS[1], nowMs())) do
-  if entry.lease.sessionId == session then
+local first = ownerMember(session, '')
+for _, member in ipairs(redis.call('ZRANGEBYLEX', OWNERS, '[' .. first, '(' .. session .. '\\1')) do
+  local path = string.sub(member, #first + 1)
+  local raw = redis.call('HGET', LEASES, path)
+  -- A session id holding NUL could share the range; the lease itself says whose it is.
+  if raw and cjson.decode(raw).sessionId == session then
     local matches = #ARGV == 2
     for i = 3, #ARGV do
-      if overlaps(entry.path, ARGV[i]) then matches = true break end
+      if overlaps(path, ARGV[i]) then matches = true break end
     end
     if matches then
-      redis.call('HDEL', KEYS[1], entry.path)
-      released[#released + 1] = entry.path
-      released[#released + 1] = entry.raw
+      forget(path, session)
+      released[#released + 1] = path
+      released[#released + 1] = raw
     else
       remaining = remaining + 1
     end
   end
 end
-if remaining == 0 then redis.call('SREM', KEYS[2], ARGV[2]) end
-keepUntilLastLease(KEYS[1])
+if remaining == 0 then redis.call('SREM', KEYS[5], ARGV[2]) end
+keepUntilLastLease()
 return released
 `;
 
 /**
  * The live leases of a resource (lapsed ones are deleted on the way).
- * KEYS: leases hash. Returns {path, leaseJson, ...}.
+ * KEYS: the resource's four lease keys. Returns {path, leaseJson, ...}.
  */
 export const LIVE_LEASES = `${LEASE_PRELUDE}
-local live = {}
-for _, entry in ipairs(liveLeases(KEYS[1], nowMs())) do
-  live[#live + 1] = entry.path
-  live[#live + 1] = entry.raw
+prune(nowMs())
+return redis.call('HGETALL', LEASES)
+`;
+
+/**
+ * The live leases of sessions other than ARGV[1] overlapping any of the paths ARGV[2..]:
+ * what blocks that session's save. Reads only the paths, their ancestors and descendants.
+ * KEYS: the resource's four lease keys. ARGV: sessionId, paths... Returns {path, leaseJson, ...}.
+ */
+export const BLOCKING_LEASES = `${LEASE_PRELUDE}
+local session = ARGV[1]
+prune(nowMs())
+local seen, blocking = {}, {}
+local function consider(path)
+  if seen[path] then return end
+  seen[path] = true
+  local raw = redis.call('HGET', LEASES, path)
+  if raw and cjson.decode(raw).sessionId ~= session then
+    blocking[#blocking + 1] = path
+    blocking[#blocking + 1] = raw
+  end
 end
-return live
+for i = 2, #ARGV do
+  for _, path in ipairs(selfAndAncestors(ARGV[i])) do consider(path) end
+  for _, path in ipairs(descendants(ARGV[i])) do consider(path) end
+end
+return blocking
 `;
 
 // Helpers shared by the presence scripts: server time, and the sweep index that records each

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resourceKey, type ResourceRef } from '@tandem/sync';
@@ -44,6 +45,19 @@ describe('createRedisStore', () => {
     expect(grant.granted).toBe(true);
     await store.leases.releaseSession('s1');
     await store.presence.removeSession('s1');
+    expect(await redis.keys(`{${prefix}}:*`)).toEqual([`{${prefix}}:lease-token`]);
+  });
+
+  it('lets every key of a resource\'s leases expire with its last lease, without another call', async () => {
+    const store = createRedisStore({ redis, prefix });
+    await store.leases.acquire({ ref: web, path: 'spec.replicas', owner: 'alice', sessionId: 's1', ttlMs: 200 });
+    await store.leases.acquire({ ref: web, path: 'spec.paused', owner: 'bob', sessionId: 's2', ttlMs: 400 });
+    const leaseKeys = (await redis.keys(`{${prefix}}:lease*`)).filter((key) => key.endsWith(resourceKey(web)));
+    expect(leaseKeys.length).toBeGreaterThan(1);
+    const expiries = await Promise.all(leaseKeys.map((key) => redis.pexpiretime(key)));
+    expect(new Set(expiries).size).toBe(1);
+    expect(expiries[0]).toBeGreaterThan(Date.now() + 200);
+    await sleep(550);
     expect(await redis.keys(`{${prefix}}:*`)).toEqual([`{${prefix}}:lease-token`]);
   });
 

@@ -9,7 +9,6 @@ import { parseResourceKey, resourceKey, type FieldPath, type Lease, type Presenc
 import {
   assertSessionId,
   assertTtl,
-  blockingAmong,
   byPath,
   byUserThenSession,
   StoreArgumentError,
@@ -25,6 +24,7 @@ import {
 } from './ports.js';
 import {
   ACQUIRE_LEASE,
+  BLOCKING_LEASES,
   EXPIRE_PRESENCE,
   LIVE_LEASES,
   LIVE_PRESENCE,
@@ -56,11 +56,12 @@ export class StoreDataError extends Error {
 }
 
 const SCRIPTS = {
-  tandemAcquireLease: { lua: ACQUIRE_LEASE, numberOfKeys: 3 },
-  tandemRenewLease: { lua: RENEW_LEASE, numberOfKeys: 2 },
-  tandemReleaseLease: { lua: RELEASE_LEASE, numberOfKeys: 1 },
-  tandemReleaseSessionLeases: { lua: RELEASE_SESSION_LEASES, numberOfKeys: 2 },
-  tandemLiveLeases: { lua: LIVE_LEASES, numberOfKeys: 1 },
+  tandemAcquireLease: { lua: ACQUIRE_LEASE, numberOfKeys: 6 },
+  tandemRenewLease: { lua: RENEW_LEASE, numberOfKeys: 5 },
+  tandemReleaseLease: { lua: RELEASE_LEASE, numberOfKeys: 4 },
+  tandemReleaseSessionLeases: { lua: RELEASE_SESSION_LEASES, numberOfKeys: 5 },
+  tandemLiveLeases: { lua: LIVE_LEASES, numberOfKeys: 4 },
+  tandemBlockingLeases: { lua: BLOCKING_LEASES, numberOfKeys: 4 },
   tandemUpsertPresence: { lua: UPSERT_PRESENCE, numberOfKeys: 5 },
   tandemRemovePresence: { lua: REMOVE_PRESENCE, numberOfKeys: 5 },
   tandemLivePresence: { lua: LIVE_PRESENCE, numberOfKeys: 2 },
@@ -99,8 +100,9 @@ class StoreKeys {
   constructor(prefix: string) {
     this.tag = `{${prefix}}`;
   }
-  leases(resource: string): string {
-    return `${this.tag}:lease:${resource}`;
+  /** The four keys of a resource's leases, in the order the lease scripts take them (redis-scripts.ts). */
+  leases(resource: string): [leases: string, expiry: string, paths: string, owners: string] {
+    return [`${this.tag}:lease:${resource}`, `${this.tag}:lease-expiry:${resource}`, `${this.tag}:lease-paths:${resource}`, `${this.tag}:lease-owners:${resource}`];
   }
   leaseToken(): string {
     return `${this.tag}:lease-token`;
@@ -206,7 +208,7 @@ class RedisLeaseStore implements LeaseStore {
     const resource = resourceKey(request.ref);
     const reply = await this.run(
       'tandemAcquireLease',
-      this.keys.leases(resource),
+      ...this.keys.leases(resource),
       this.keys.leaseToken(),
       this.keys.sessionLeases(request.sessionId),
       request.path,
@@ -225,7 +227,7 @@ class RedisLeaseStore implements LeaseStore {
     const resource = resourceKey(request.ref);
     const reply = await this.run(
       'tandemRenewLease',
-      this.keys.leases(resource),
+      ...this.keys.leases(resource),
       this.keys.sessionLeases(request.sessionId),
       request.path,
       request.token,
@@ -238,7 +240,7 @@ class RedisLeaseStore implements LeaseStore {
   }
 
   async release(request: LeaseRelease): Promise<boolean> {
-    const reply = await this.run('tandemReleaseLease', this.keys.leases(resourceKey(request.ref)), request.path, request.token, request.sessionId);
+    const reply = await this.run('tandemReleaseLease', ...this.keys.leases(resourceKey(request.ref)), request.path, request.token, request.sessionId);
     return parseReply(z.number(), reply, 'lease release') === 1;
   }
 
@@ -256,17 +258,19 @@ class RedisLeaseStore implements LeaseStore {
   }
 
   async list(ref: ResourceRef): Promise<Lease[]> {
-    return toLeases(ref, await this.run('tandemLiveLeases', this.keys.leases(resourceKey(ref))), 'lease list');
+    return toLeases(ref, await this.run('tandemLiveLeases', ...this.keys.leases(resourceKey(ref))), 'lease list');
   }
 
   async blocking(ref: ResourceRef, paths: readonly FieldPath[], sessionId: string): Promise<Lease[]> {
-    return blockingAmong(await this.list(ref), paths, sessionId);
+    if (paths.length === 0) return [];
+    const reply = await this.run('tandemBlockingLeases', ...this.keys.leases(resourceKey(ref)), sessionId, ...paths);
+    return toLeases(ref, reply, 'blocking leases');
   }
 
   /** Ends the session's leases on `ref` overlapping `paths`, or all of them when `paths` is empty. */
   private async releaseOn(ref: ResourceRef, sessionId: string, paths: readonly FieldPath[]): Promise<Lease[]> {
     const resource = resourceKey(ref);
-    const reply = await this.run('tandemReleaseSessionLeases', this.keys.leases(resource), this.keys.sessionLeases(sessionId), sessionId, resource, ...paths);
+    const reply = await this.run('tandemReleaseSessionLeases', ...this.keys.leases(resource), this.keys.sessionLeases(sessionId), sessionId, resource, ...paths);
     return toLeases(ref, reply, 'lease release by session');
   }
 }
