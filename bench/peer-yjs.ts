@@ -59,9 +59,10 @@ export async function measureYjsPeer(options: CollabOptions): Promise<CollabFigu
   };
 
   try {
+    // The server's memory before any client, to subtract from its memory with all of them.
+    const idle = await server.ask<SettledMemory>({ type: 'memory' });
     const receivers = await inBatches(Array.from({ length: options.clients }, (_, i) => `reader-${i}`), 10, connect);
     const writer = await connect('writer');
-    const idle = await server.ask<SettledMemory>({ type: 'memory' });
     const writerId = writer.awareness.clientID;
     progress('yjs: connected; waiting for everyone to see the writer');
     await waitFor(() => receivers.every((r) => r.awareness.getStates().has(writerId)), 'every receiver to see the writer', 60_000);
@@ -101,6 +102,7 @@ export async function measureYjsPeer(options: CollabOptions): Promise<CollabFigu
       idleFramesPerSecond: idleFrames / idleSeconds,
       idleSeconds,
       memoryPerClientBytes: (loaded.rss - idle.rss) / (options.clients + 1),
+      heapPerClientBytes: (loaded.heapUsed - idle.heapUsed) / (options.clients + 1),
       serverRssBytes: { idle: idle.rss, loaded: loaded.rss },
     };
   } finally {

@@ -13,6 +13,7 @@ import type { PresenceChanged, ResourceRef } from '@tandem/sync';
 import { TandemClient, TandemRequestError } from '@tandem/sync/client';
 import { percentiles } from './types.js';
 import { inBatches, progress, sleep, startChild, waitFor, workspaceRoot, type ChildServer } from './support/child-process.js';
+import { collectGarbage, inspectorUrlOf } from './support/inspector.js';
 import { collectLatency, seeMoves, typeAt, type CollabFigures, type CollabOptions } from './support/collab-figures.js';
 
 export const SHOP_WEB: ResourceRef = { context: 'tandem-sandbox', group: 'apps', version: 'v1', resource: 'deployments', namespace: 'shop', name: 'web' };
@@ -22,7 +23,8 @@ const REQUEST_TIMEOUT_MS = 15_000;
 
 export interface LeaseFigures {
   readonly requesters: number;
-  readonly rounds: number;
+  /** What the requesters did: all at the same moment (`burst`), or each at a person's pace (`steady`). */
+  readonly shape: string;
   readonly p50: number;
   readonly p99: number;
   readonly samples: number;
@@ -36,8 +38,8 @@ export interface TandemFigures extends CollabFigures {
   readonly idleEventsPerSecond: number;
   readonly idlePingsPerSecond: number;
   readonly gateways: number;
-  /** Undefined when the gateway does not grant leases (the reason is in `leaseSkipped`). */
-  readonly lease?: LeaseFigures;
+  /** Empty when the gateway does not grant leases (the reason is in `leaseSkipped`). */
+  readonly leases: readonly LeaseFigures[];
   readonly leaseSkipped?: string;
 }
 
@@ -51,20 +53,33 @@ export interface TandemOptions extends CollabOptions {
   readonly redisUrl: string;
   readonly leaseRequesters: number;
   readonly leaseRounds: number;
+  /** Seconds of the steady phase, in which each requester acquires about once a second. */
+  readonly leaseSteadySeconds: number;
 }
 
 async function startGateway(index: number, kubeconfig: string, redisUrl: string): Promise<ChildServer> {
   return startChild({
     name: `gateway ${index + 1}`,
-    args: [GATEWAY_MAIN],
+    // The inspector lets the bench force garbage collections before reading memory (see support/inspector.ts).
+    args: ['--inspect=127.0.0.1:0', GATEWAY_MAIN],
     env: { PORT: '0', HOST: '127.0.0.1', REDIS_URL: redisUrl, TANDEM_SANDBOX: 'off', KUBECONFIG: kubeconfig, LOG_LEVEL: 'warn' },
     readyPattern: /Tandem is running at http:\/\/localhost:(\d+)/,
     readyTimeoutMs: 60_000,
   });
 }
 
-const sumRss = async (gateways: readonly ChildServer[]): Promise<number> =>
-  (await Promise.all(gateways.map((gateway) => gateway.rssBytes()))).reduce((sum, rss) => sum + rss, 0);
+/** RSS and JS heap of all gateways together, after forced garbage collections in each. */
+async function settledMemory(gateways: readonly ChildServer[]): Promise<{ rss: number; heapUsed: number }> {
+  const heaps = await Promise.all(
+    gateways.map((gateway) => {
+      const url = inspectorUrlOf(gateway.startupOutput);
+      if (url === undefined) throw new Error(`${gateway.name} printed no inspector address`);
+      return collectGarbage(url);
+    }),
+  );
+  const rss = await Promise.all(gateways.map((gateway) => gateway.rssBytes()));
+  return { rss: rss.reduce((sum, bytes) => sum + bytes, 0), heapUsed: heaps.reduce((sum, heap) => sum + heap.heapUsed, 0) };
+}
 
 /** Asks the gateway once and turns "this capability is not there yet" into a NotMeasuredError. */
 async function probe<T>(what: string, request: () => Promise<T>): Promise<T> {
@@ -76,38 +91,72 @@ async function probe<T>(what: string, request: () => Promise<T>): Promise<T> {
   }
 }
 
-/**
- * Every requester asks for a lease on its own path at the same moment; once all are answered
- * they release them (untimed) and the next round starts.
- */
-async function measureLeases(clients: readonly TandemClient[], options: TandemOptions): Promise<LeaseFigures> {
-  const requesters = clients.slice(0, options.leaseRequesters);
+/** Times `lock:acquire` round trips; an unanswered request is counted, any other error means no figure. */
+function leaseTimer(): {
+  acquire(client: TandemClient, path: string): Promise<{ client: TandemClient; path: string; token: number } | undefined>;
+  figures(requesters: number, shape: string): LeaseFigures;
+} {
   const samples: number[] = [];
   const failures: string[] = [];
   let unanswered = 0;
+  return {
+    async acquire(client, path) {
+      const start = performance.now();
+      try {
+        const { lease } = await client.request('lock:acquire', { ref: SHOP_WEB, path });
+        samples.push(performance.now() - start);
+        return { client, path, token: lease.token };
+      } catch (error) {
+        // An unanswered request is a measured miss (its round trip is at least the timeout).
+        if (error instanceof TandemRequestError) failures.push(`${error.code}: ${error.message}`);
+        else unanswered++;
+        return undefined;
+      }
+    },
+    figures(requesters, shape) {
+      if (failures.length > 0) throw new NotMeasuredError(`${failures.length} lock:acquire requests failed, first: ${failures[0]}`);
+      const { p50, p99 } = percentiles(samples);
+      return { requesters, shape, p50, p99, samples: samples.length, unanswered, timeoutMs: REQUEST_TIMEOUT_MS };
+    },
+  };
+}
+
+const release = (held: { client: TandemClient; path: string; token: number } | undefined): Promise<unknown> =>
+  // Releases are not timed; one the gateway does not answer lapses with its lease's TTL.
+  held === undefined ? Promise.resolve() : held.client.request('lock:release', { ref: SHOP_WEB, path: held.path, token: held.token }).catch(() => undefined);
+
+/**
+ * Two shapes of 200 concurrent requesters, each on its own field: all of them asking in the same
+ * millisecond (a burst, rounds apart), and each asking at a person's pace (a pause of 0-2 s, the
+ * lease held 250 ms, released, again) with random phases.
+ */
+async function measureLeases(clients: readonly TandemClient[], options: TandemOptions): Promise<LeaseFigures[]> {
+  const requesters = clients.slice(0, options.leaseRequesters);
+  const pathOf = (i: number): string => `metadata.annotations.benchlease${i}`;
+
+  const burst = leaseTimer();
   for (let round = 0; round < options.leaseRounds; round++) {
-    const tokens = await Promise.all(
-      requesters.map(async (client, i) => {
-        const path = `metadata.annotations.benchlease${i}`;
-        const start = performance.now();
-        try {
-          const { lease } = await client.request('lock:acquire', { ref: SHOP_WEB, path });
-          samples.push(performance.now() - start);
-          return { client, path, token: lease.token };
-        } catch (error) {
-          // An unanswered request is a measured miss (its round trip is at least the timeout); any other error means no figure.
-          if (error instanceof TandemRequestError) failures.push(`${error.code}: ${error.message}`);
-          else unanswered++;
-          return undefined;
-        }
-      }),
-    );
-    if (failures.length > 0) throw new NotMeasuredError(`${failures.length} of ${requesters.length} lock:acquire requests failed, first: ${failures[0]}`);
-    // Releases are not timed; one the gateway does not answer lapses with its lease's TTL.
-    await Promise.all(tokens.map((held) => held?.client.request('lock:release', { ref: SHOP_WEB, path: held.path, token: held.token }).catch(() => undefined)));
+    const held = await Promise.all(requesters.map((client, i) => burst.acquire(client, pathOf(i))));
+    await Promise.all(held.map(release));
+    await sleep(500);
   }
-  const { p50, p99 } = percentiles(samples);
-  return { requesters: requesters.length, rounds: options.leaseRounds, p50, p99, samples: samples.length, unanswered, timeoutMs: REQUEST_TIMEOUT_MS };
+
+  const steady = leaseTimer();
+  const until = performance.now() + options.leaseSteadySeconds * 1000;
+  await Promise.all(
+    requesters.map(async (client, i) => {
+      while (performance.now() < until) {
+        await sleep(Math.random() * 2_000);
+        const held = await steady.acquire(client, pathOf(i));
+        await sleep(250);
+        await release(held);
+      }
+    }),
+  );
+  return [
+    burst.figures(requesters.length, `all at once, ${options.leaseRounds} rounds`),
+    steady.figures(requesters.length, `each about once a second, ${options.leaseSteadySeconds} s`),
+  ];
 }
 
 export async function measureTandem(options: TandemOptions): Promise<TandemFigures> {
@@ -125,7 +174,7 @@ export async function measureTandem(options: TandemOptions): Promise<TandemFigur
     for (let i = 0; i < options.gateways; i++) gateways.push(await startGateway(i, kubeconfig, options.redisUrl));
     progress(`tandem: ${gateways.length} gateways up`);
     await sleep(2_000);
-    const idleRss = await sumRss(gateways);
+    const idle = await settledMemory(gateways);
     const urls = gateways.map((gateway) => `http://127.0.0.1:${gateway.readyMatch[1]}`);
 
     let joined = 0;
@@ -159,7 +208,7 @@ export async function measureTandem(options: TandemOptions): Promise<TandemFigur
       });
     }
     await sleep(3_000);
-    const loadedRss = await sumRss(gateways);
+    const loaded = await settledMemory(gateways);
 
     progress('tandem: typing');
     const failures: string[] = [];
@@ -182,7 +231,7 @@ export async function measureTandem(options: TandemOptions): Promise<TandemFigur
     const idleEvents = events;
     const idlePings = pings;
 
-    let lease: LeaseFigures | undefined;
+    let leases: LeaseFigures[] = [];
     let leaseSkipped: string | undefined;
     try {
       await probe('lock:acquire', async () => {
@@ -190,7 +239,7 @@ export async function measureTandem(options: TandemOptions): Promise<TandemFigur
         await writer.request('lock:release', { ref: SHOP_WEB, path: 'metadata.annotations.benchprobe', token: granted.token });
       });
       progress(`tandem: ${options.leaseRequesters} concurrent lease requesters`);
-      lease = await measureLeases(receivers, options);
+      leases = await measureLeases(receivers, options);
     } catch (error) {
       if (!(error instanceof NotMeasuredError)) throw error;
       leaseSkipped = error.message;
@@ -204,9 +253,10 @@ export async function measureTandem(options: TandemOptions): Promise<TandemFigur
       idleEventsPerSecond: idleEvents / idleSeconds,
       idlePingsPerSecond: idlePings / idleSeconds,
       idleSeconds,
-      memoryPerClientBytes: (loadedRss - idleRss) / (options.clients + 1),
-      serverRssBytes: { idle: idleRss, loaded: loadedRss },
-      ...(lease === undefined ? {} : { lease }),
+      memoryPerClientBytes: (loaded.rss - idle.rss) / (options.clients + 1),
+      heapPerClientBytes: (loaded.heapUsed - idle.heapUsed) / (options.clients + 1),
+      serverRssBytes: { idle: idle.rss, loaded: loaded.rss },
+      leases,
       ...(leaseSkipped === undefined ? {} : { leaseSkipped }),
     };
   } finally {

@@ -15,6 +15,8 @@ export interface ChildServer {
   readonly pid: number;
   /** What the child printed when it became ready (matched by `readyPattern`). */
   readonly readyMatch: RegExpMatchArray;
+  /** Everything the child printed on stdout and stderr until it became ready. */
+  readonly startupOutput: string;
   /** Resident set size from /proc/<pid>/status (VmRSS), in bytes. */
   rssBytes(): Promise<number>;
   /** Sends an IPC message and resolves with the first reply (children started with `ipc: true`). */
@@ -57,6 +59,7 @@ export function startChild(options: StartChildOptions): Promise<ChildServer> {
     name: options.name,
     pid: pid ?? -1,
     readyMatch: [] as unknown as RegExpMatchArray,
+    startupOutput: '',
     rssBytes: () => readRssBytes(pid ?? -1),
     ask<T>(message: object): Promise<T> {
       return new Promise<T>((resolve, reject) => {
@@ -91,7 +94,7 @@ export function startChild(options: StartChildOptions): Promise<ChildServer> {
       child.stdout?.off('data', onData);
       // Keep draining output so a chatty child never blocks on a full pipe.
       child.stdout?.resume();
-      resolve({ ...server, readyMatch: match });
+      resolve({ ...server, readyMatch: match, startupOutput: output });
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (chunk: Buffer) => {

@@ -27,7 +27,10 @@ export interface CollabFigures {
   readonly idleFramesPerSecond: number;
   readonly idleSeconds: number;
   /** Server RSS growth per receiver, from a baseline taken with only the writer connected, in bytes. */
+  /** Server RSS per client, after forced garbage collections. */
   readonly memoryPerClientBytes: number;
+  /** Server JS heap in use per client, after forced garbage collections. */
+  readonly heapPerClientBytes: number;
   readonly serverRssBytes: { readonly idle: number; readonly loaded: number };
 }
 

@@ -22,16 +22,20 @@ function canonicalOrFail(event: string, path: string): { path: FieldPath } | { f
 }
 
 /**
- * Changes to one resource's leases are collected for this long and sent as one `lock:changed`:
- * a crowd acquiring at once costs the room a few small deltas, and the acks go out first.
+ * Lease changes of a resource are collected and sent as one `lock:changed`: the first change after
+ * a quiet spell goes out after ANNOUNCE_DELAY_MS (a crowd acquiring at once is one delta, sent
+ * after the acks), and a busy resource gets at most one delta per ANNOUNCE_INTERVAL_MS from each
+ * gateway, so the room's traffic stays bounded however fast leases change.
  */
 const ANNOUNCE_DELAY_MS = 10;
+const ANNOUNCE_INTERVAL_MS = 100;
 
 /** Lease changes of one resource waiting to be announced. */
 interface PendingChange {
   readonly ref: ResourceRef;
   readonly acquired: Map<number, Lease>;
   readonly released: Map<number, LeaseEnded>;
+  timer: NodeJS.Timeout | undefined;
 }
 
 const ended = (lease: Pick<Lease, 'path' | 'token'>): LeaseEnded => ({ path: lease.path, token: lease.token });
@@ -49,7 +53,8 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
   private readonly seen = new Map<string, Lease[]>();
   /** Resource key -> changes not announced yet. */
   private readonly pending = new Map<string, PendingChange>();
-  private flushTimer: NodeJS.Timeout | undefined;
+  /** Resource key -> when this gateway last announced its changes (entries older than the interval are dropped). */
+  private readonly lastAnnounced = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -82,7 +87,7 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
 
   onModuleDestroy(): void {
     clearInterval(this.timer);
-    this.flush();
+    for (const key of [...this.pending.keys()]) this.flush(key);
   }
 
   async acquire(socket: TandemSocket, ref: ResourceRef, requested: string): Promise<Ack<RequestResults['lock:acquire']>> {
@@ -132,23 +137,25 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
     const key = resourceKey(ref);
     let change = this.pending.get(key);
     if (change === undefined) {
-      change = { ref, acquired: new Map(), released: new Map() };
+      const last = this.lastAnnounced.get(key);
+      const delay = Math.max(ANNOUNCE_DELAY_MS, last === undefined ? 0 : last + ANNOUNCE_INTERVAL_MS - Date.now());
+      change = { ref, acquired: new Map(), released: new Map(), timer: setTimeout(() => this.flush(key), delay) };
       this.pending.set(key, change);
     }
     for (const lease of acquired) change.acquired.set(lease.token, lease);
     for (const lease of released) change.released.set(lease.token, ended(lease));
-    this.flushTimer ??= setTimeout(() => this.flush(), ANNOUNCE_DELAY_MS);
   }
 
-  /** Sends every queued change now. */
-  flush(): void {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    const changes = [...this.pending.entries()];
-    this.pending.clear();
-    for (const [key, change] of changes) {
-      this.broadcaster.toRoom(rooms.resource(key), 'lock:changed', { ref: change.ref, acquired: [...change.acquired.values()], released: [...change.released.values()] });
-    }
+  /** Sends a resource's queued changes now. */
+  flush(key: string): void {
+    const change = this.pending.get(key);
+    if (change === undefined) return;
+    clearTimeout(change.timer);
+    this.pending.delete(key);
+    const now = Date.now();
+    this.lastAnnounced.set(key, now);
+    for (const [other, at] of this.lastAnnounced) if (at + ANNOUNCE_INTERVAL_MS < now) this.lastAnnounced.delete(other);
+    this.broadcaster.toRoom(rooms.resource(key), 'lock:changed', { ref: change.ref, acquired: [...change.acquired.values()], released: [...change.released.values()] });
   }
 
   /** Why a renew or release of a lease this session does not hold was refused. */
