@@ -8,7 +8,7 @@ import { ms, type BenchRow, type BenchSection } from './types.js';
 import { measureYjsPeer } from './peer-yjs.js';
 import { stopAllChildren } from './support/child-process.js';
 import type { CollabFigures, CollabOptions } from './support/collab-figures.js';
-import { redisFloor, socketIoFloor } from './support/floors.js';
+import { redisFloor, socketIoBurstFloor, socketIoFloor } from './support/floors.js';
 import { measureTandem, NotMeasuredError, type TandemFigures } from './tandem-collab.js';
 
 const positiveNumber = (name: string, fallback: number): number => {
@@ -24,6 +24,7 @@ const FLOOR_CALLS = 2_000;
 const LATENCY_TARGET_MS = 50;
 const LEASE_TARGET_MS = 5;
 const LEASE_ROUNDS = 3;
+const LEASE_REQUESTERS = 200;
 const LEASE_STEADY_SECONDS = 10;
 const MEMORY_TARGET_BYTES = 64 * 1024;
 
@@ -109,11 +110,14 @@ export async function run(): Promise<BenchSection> {
   try {
     const redis = await redisFloor(REDIS_URL, FLOOR_CALLS);
     const socketIo = await socketIoFloor(FLOOR_CALLS);
+    const socketIoBurst = await socketIoBurstFloor(LEASE_REQUESTERS, LEASE_ROUNDS);
     rows.push(
       { name: 'Floor: Redis PING round trip p50', value: ms(redis.p50) },
       { name: 'Floor: Redis PING round trip p99', value: ms(redis.p99) },
       { name: 'Floor: socket.io ack round trip p50 (bare server)', value: ms(socketIo.p50) },
       { name: 'Floor: socket.io ack round trip p99 (bare server)', value: ms(socketIo.p99) },
+      { name: `Floor: socket.io ack round trip, ${LEASE_REQUESTERS} clients at once (bare server) p50`, value: ms(socketIoBurst.p50) },
+      { name: `Floor: socket.io ack round trip, ${LEASE_REQUESTERS} clients at once (bare server) p99`, value: ms(socketIoBurst.p99) },
     );
 
     // A peer that cannot be driven on this machine is reported, and Tandem is still measured.
@@ -126,7 +130,7 @@ export async function run(): Promise<BenchSection> {
     }
 
     try {
-      const tandem = await measureTandem({ ...options, gateways: 2, redisUrl: REDIS_URL, leaseRequesters: 200, leaseRounds: LEASE_ROUNDS, leaseSteadySeconds: LEASE_STEADY_SECONDS });
+      const tandem = await measureTandem({ ...options, gateways: 2, redisUrl: REDIS_URL, leaseRequesters: LEASE_REQUESTERS, leaseRounds: LEASE_ROUNDS, leaseSteadySeconds: LEASE_STEADY_SECONDS });
       rows.push(...tandemRows(tandem, peer));
     } catch (error) {
       if (!(error instanceof NotMeasuredError)) throw error;
@@ -141,7 +145,7 @@ export async function run(): Promise<BenchSection> {
   return {
     title: 'Live collaboration: Tandem vs Yjs awareness',
     method: [
-      `All on loopback, one machine. Floors: ${FLOOR_CALLS} sequential ioredis PINGs; ${FLOOR_CALLS} sequential socket.io acks to a bare echo server in a child process.`,
+      `All on loopback, one machine. Floors: ${FLOOR_CALLS} sequential ioredis PINGs; ${FLOOR_CALLS} sequential socket.io acks to a bare echo server in a child process; and ${LEASE_REQUESTERS} socket.io clients of that server each sending one request in the same millisecond, ${LEASE_ROUNDS} rounds after a warm-up (the floor of the lease burst below: socket.io and the one bench process alone).`,
       `Yjs: one @y/websocket-server in a child process; ${options.clients} receivers + 1 writer (y-websocket providers over \`ws\`, BroadcastChannel off) in the bench process, one room.`,
       `Tandem: two gateway processes (\`apps/api/dist/main.js\`, REDIS_URL set, one sandbox cluster started by the bench), ${options.clients} TandemClients alternating between them plus a writer on the first, all joined to shop/web.`,
       `The writer moves its cursor ${options.updatesPerSecond}×/s for ${options.typingSeconds} s (Yjs: awareness state with a sentAt timestamp; Tandem: \`presence:update\` with the move's number as selection.startLine and the send time kept by the writer);`,
