@@ -6,6 +6,7 @@ import { HistoryModule } from './history/history.module.js';
 import { KubeModule } from './kube/kube.module.js';
 import { EditsModule } from './edits/edits.module.js';
 import { LocksModule } from './locks/locks.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { PresenceModule } from './presence/presence.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { StoreModule } from './store/store.module.js';
@@ -13,6 +14,6 @@ import { StoreModule } from './store/store.module.js';
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: AppModule, imports: [ConfigModule.forRoot(config), KubeModule, HealthModule, RealtimeModule, StoreModule, PresenceModule, LocksModule, EditsModule, HistoryModule] };
+    return { module: AppModule, imports: [ConfigModule.forRoot(config), KubeModule, HealthModule, RealtimeModule, StoreModule, PresenceModule, LocksModule, EditsModule, HistoryModule, MetricsModule] };
   }
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 
 /** Probes hit these every few seconds; logging them would drown the useful lines. */
-const UNLOGGED_PATHS = new Set(['/healthz', '/readyz']);
+const UNLOGGED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** Express-compatible middleware logging one line per finished request (method, path, status, duration). */
 export function requestLogger(logger: Logger) {

@@ -37,7 +37,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   afterInit(server: TandemServer): void {
     if (this.config.redisUrl !== undefined) {
       // Rooms span gateways: presence and lock broadcasts reach sockets on every gateway.
-      this.detachAdapter = attachRedisAdapter(server, this.config.redisUrl, this.config.redisPrefix, this.authors);
+      this.detachAdapter = attachRedisAdapter(server, this.config.redisUrl, this.config.redisPrefix, this.authors, (message) => this.logger.warn(message));
     }
     server.use((socket, next) => {
       const result = identify(socket.handshake.auth);

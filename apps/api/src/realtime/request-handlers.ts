@@ -6,6 +6,7 @@ import {
   type Ack,
   type AckFail,
   type ClientToServerEvents,
+  type ErrorCode,
   type RequestName,
   type RequestPayload,
   type RequestResults,
@@ -44,6 +45,12 @@ export type RequestHandler<E extends RequestName> = (payload: RequestPayload<E>,
 
 type HandlerMap = { [E in RequestName]?: RequestHandler<E> };
 
+/** How a request ended: `ok`, or the error code of its failed ack. */
+export type RequestResult = 'ok' | ErrorCode;
+
+/** Told of every request a handler answered, with how long it took (for metrics). */
+export type RequestObserver = (event: RequestName, result: RequestResult, seconds: number) => void;
+
 /** zod issues as one line that names each offending field, e.g. `ref.name: name must not be empty`. */
 export function describeIssues(error: z.ZodError): string {
   return error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message)).join('; ');
@@ -66,10 +73,17 @@ export function toFailedAck(error: unknown): AckFail | undefined {
 export class RequestHandlers {
   private readonly logger = new Logger(RequestHandlers.name);
   private readonly handlers: HandlerMap = {};
+  private readonly observers = new Set<RequestObserver>();
 
   register<E extends RequestName>(event: E, handler: RequestHandler<E>): void {
     if (this.handlers[event] !== undefined) throw new Error(`A handler for "${event}" is already registered`);
     (this.handlers as Record<E, RequestHandler<E>>)[event] = handler;
+  }
+
+  /** Calls `observer` after every answered request; returns the unsubscribe function. */
+  observe(observer: RequestObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
   }
 
   /** Handles one incoming event (`args` as socket.io delivers them: payload, then an optional ack callback). */
@@ -89,7 +103,17 @@ export class RequestHandlers {
       answer(fail('unknown-event', `Unknown event "${event}"; this gateway handles ${Object.keys(this.handlers).sort().join(', ')}`));
       return;
     }
-    answer(await this.invoke(event, args[0], { socket, user: socket.data.user }));
+    const started = performance.now();
+    const result = await this.invoke(event, args[0], { socket, user: socket.data.user });
+    const seconds = (performance.now() - started) / 1_000;
+    for (const observer of this.observers) {
+      try {
+        observer(event, result.ok ? 'ok' : result.error.code, seconds);
+      } catch (error) {
+        this.logger.warn(`a request observer failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    answer(result);
   }
 
   private async invoke<E extends RequestName>(event: E, payload: unknown, context: RequestContext): Promise<Ack> {

@@ -14,18 +14,30 @@ type TandemServer = Server<ClientToServerEvents, ServerToClientEvents, Record<st
 export class RoomBroadcaster {
   @WebSocketServer()
   server: TandemServer | undefined;
+  private readonly sent = new Map<keyof ServerToClientEvents, number>();
 
   toRoom<E extends keyof ServerToClientEvents>(room: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
     this.server?.to(room).emit(event, ...args);
+    this.count(event);
   }
 
   toLocalRoom<E extends keyof ServerToClientEvents>(room: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
     this.server?.local.to(room).emit(event, ...args);
+    this.count(event);
+  }
+
+  /** Broadcasts of `event` this gateway has sent, one per room (for metrics). */
+  sentCount(event: keyof ServerToClientEvents): number {
+    return this.sent.get(event) ?? 0;
   }
 
   /** Rooms with at least one socket of this gateway. */
   localRooms(): string[] {
     const rooms = this.server?.of('/').adapter.rooms;
     return rooms === undefined ? [] : [...rooms.keys()];
+  }
+
+  private count(event: keyof ServerToClientEvents): void {
+    if (this.server !== undefined) this.sent.set(event, (this.sent.get(event) ?? 0) + 1);
   }
 }

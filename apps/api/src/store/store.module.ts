@@ -1,7 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Global, Inject, Injectable, Logger, Module, type OnModuleDestroy } from '@nestjs/common';
 import { createMemoryStore, createRedisStore, type Store } from '@tandem/store';
+import { Redis } from 'ioredis';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+
+const QUIT_TIMEOUT_MS = 1_000;
 
 /**
  * The gateway's presence and lease store: Redis when `REDIS_URL` is set (several gateways share it),
@@ -13,13 +17,29 @@ export class CollabStore implements OnModuleDestroy {
   readonly store: Store;
   /** True when the store is shared with other gateways through Redis. */
   readonly shared: boolean;
+  /** The store's Redis connection, owned here so readiness can ping it. */
+  private readonly redis: Redis | undefined;
+  private lastError: string | undefined;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.shared = config.redisUrl !== undefined;
-    this.store =
-      config.redisUrl === undefined
-        ? createMemoryStore({ historyRetention: config.history })
-        : createRedisStore({ url: config.redisUrl, prefix: config.redisPrefix, historyRetention: config.history });
+    if (config.redisUrl === undefined) {
+      this.store = createMemoryStore({ historyRetention: config.history });
+    } else {
+      const redis = new Redis(config.redisUrl);
+      // Without a listener ioredis prints every reconnect failure; one warning per distinct error is enough.
+      redis.on('error', (error: Error) => {
+        if (error.message === this.lastError) return;
+        this.lastError = error.message;
+        this.logger.warn(`Redis connection error: ${error.message}`);
+      });
+      redis.on('ready', () => {
+        if (this.lastError !== undefined) this.logger.log('Redis connection is back');
+        this.lastError = undefined;
+      });
+      this.redis = redis;
+      this.store = createRedisStore({ redis, prefix: config.redisPrefix, historyRetention: config.history });
+    }
     this.logger.log(this.shared ? `presence and leases in Redis (prefix "${config.redisPrefix}")` : 'presence and leases in process (single gateway)');
   }
 
@@ -35,8 +55,33 @@ export class CollabStore implements OnModuleDestroy {
     return this.store.history;
   }
 
+  /**
+   * Whether the store answers within `timeoutMs`: a Redis PING on a ready connection. The in-process
+   * store always answers. A connection that is not ready fails at once, so probes queue no commands.
+   */
+  async ping(timeoutMs: number): Promise<boolean> {
+    const redis = this.redis;
+    if (redis === undefined) return true;
+    if (redis.status !== 'ready') return false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      return await Promise.race([redis.ping().then((reply) => reply === 'PONG'), timeout]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async onModuleDestroy(): Promise<void> {
     await this.store.close();
+    // QUIT lets commands in flight finish, but waits for Redis: a connection that is down, or a Redis that
+    // does not answer within QUIT_TIMEOUT_MS, is dropped instead.
+    if (this.redis?.status === 'ready') await Promise.race([this.redis.quit().catch(() => undefined), sleep(QUIT_TIMEOUT_MS, undefined, { ref: false })]);
+    this.redis?.disconnect();
   }
 }
 

@@ -1,0 +1,119 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { JsonObject, ResourceRef } from '@tandem/sync';
+import { TandemClient } from '@tandem/sync/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../app.js';
+import { loadConfig } from '../config/load-config.js';
+import { createLogger } from '../logging/logger.js';
+import { MetricsService } from './metrics.service.js';
+
+const configMap: ResourceRef = { context: 'tandem-sandbox', group: '', version: 'v1', resource: 'configmaps', namespace: 'shop', name: 'web-config' };
+
+/** The value of one series (name with its labels, as exposed) in a Prometheus text page. */
+function sample(page: string, series: string): number | undefined {
+  const line = page.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe(MetricsService.name, () => {
+  let app: NestExpressApplication;
+  let base: string;
+  let workDir: string;
+  const clients: TandemClient[] = [];
+
+  const scrape = async (): Promise<string> => (await fetch(`${base}/metrics`)).text();
+  const connect = async (user: string): Promise<TandemClient> => {
+    const client = new TandemClient({ url: base, user, reconnection: false });
+    clients.push(client);
+    await client.connected();
+    return client;
+  };
+
+  beforeAll(async () => {
+    workDir = await mkdtemp(join(tmpdir(), 'tandem-metrics-spec-'));
+    await mkdir(join(workDir, 'web'), { recursive: true });
+    await writeFile(join(workDir, 'web', 'index.html'), '<!doctype html><title>Tandem</title>');
+    const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', TANDEM_SANDBOX_KUBECONFIG: join(workDir, 'sandbox.kubeconfig'), TANDEM_WEB_DIST: join(workDir, 'web'), KUBECONFIG: join(workDir, 'none') });
+    app = await createApp(config, createLogger('silent'));
+    await app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await app?.close();
+    await rm(workDir, { recursive: true, force: true });
+  });
+
+  it('serves the Prometheus text format with the process defaults and the gateway at rest', async () => {
+    const response = await fetch(`${base}/metrics`, { headers: { Accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const page = await response.text();
+    expect(page).toContain('# TYPE tandem_process_cpu_user_seconds_total counter');
+    expect(page).toContain('# TYPE tandem_nodejs_heap_size_used_bytes gauge');
+    expect(page).toContain('# TYPE tandem_save_duration_seconds histogram');
+    expect(sample(page, 'tandem_store_info{backend="memory"}')).toBe(1);
+    expect(sample(page, 'tandem_kube_contexts{state="ok"}')).toBe(1);
+    expect(sample(page, 'tandem_kube_contexts{state="unreachable"}')).toBe(0);
+    expect(sample(page, 'tandem_connected_sockets')).toBe(0);
+    expect(sample(page, 'tandem_open_resources')).toBe(0);
+    for (const outcome of ['applied', 'dry-run', 'blocked-stale', 'blocked-locked', 'rejected-by-cluster', 'invalid']) expect(sample(page, `tandem_saves_total{outcome="${outcome}"}`)).toBe(0);
+    for (const outcome of ['granted', 'locked', 'other']) expect(sample(page, `tandem_lease_acquisitions_total{outcome="${outcome}"}`)).toBe(0);
+  });
+
+  it('counts what two editors of one resource do: sockets, joins, lease outcomes, announcements and saves', async () => {
+    const [alice, bob] = [await connect('alice'), await connect('bob')];
+    const joined = await alice.request('resource:join', { ref: configMap });
+    await bob.request('resource:join', { ref: configMap });
+    const heardGrant = new Promise<void>((resolve) => bob.on('lock:changed', (event) => event.acquired.length > 0 && resolve()));
+
+    const lease = await alice.request('lock:acquire', { ref: configMap, path: 'data.LOG_LEVEL' });
+    expect((await bob.requestAck('lock:acquire', { ref: configMap, path: 'data.LOG_LEVEL' })).ok).toBe(false);
+    expect((await bob.requestAck('lock:acquire', { ref: configMap, path: 'data[' })).ok).toBe(false);
+    await heardGrant;
+    const edited = (key: string, value: string): JsonObject => ({ ...joined.object, data: { ...(joined.object['data'] as JsonObject), [key]: value } });
+    const blocked = await bob.requestAck('resource:save', { ref: configMap, baseResourceVersion: joined.resourceVersion, object: edited('LOG_LEVEL', 'trace') });
+    expect(blocked.ok ? 'applied' : blocked.error.code).toBe('locked');
+    await alice.request('resource:save', { ref: configMap, baseResourceVersion: joined.resourceVersion, object: edited('LOG_LEVEL', 'debug') });
+
+    const page = await scrape();
+    expect(sample(page, 'tandem_connected_sockets')).toBe(2);
+    expect(sample(page, 'tandem_open_resources')).toBe(1);
+    expect(sample(page, 'tandem_resource_sessions')).toBe(2);
+    expect(sample(page, 'tandem_shared_watches')).toBe(1);
+    expect(sample(page, 'tandem_lease_acquisitions_total{outcome="granted"}')).toBe(1);
+    expect(sample(page, 'tandem_lease_acquisitions_total{outcome="locked"}')).toBe(1);
+    expect(sample(page, 'tandem_lease_acquisitions_total{outcome="other"}')).toBe(1);
+    expect(sample(page, 'tandem_lease_announcements_total')).toBeGreaterThanOrEqual(1);
+    expect(sample(page, 'tandem_saves_total{outcome="applied"}')).toBe(1);
+    expect(sample(page, 'tandem_saves_total{outcome="blocked-locked"}')).toBe(1);
+    expect(sample(page, 'tandem_save_duration_seconds_count{result="ok"}')).toBe(1);
+    expect(sample(page, 'tandem_save_duration_seconds_count{result="locked"}')).toBe(1);
+    expect(sample(page, 'tandem_socket_requests_total{event="resource:join",result="ok"}')).toBe(2);
+    expect(sample(page, 'tandem_socket_requests_total{event="lock:acquire",result="bad-request"}')).toBe(1);
+    // No resource or user name reaches a label.
+    expect(page).not.toMatch(/web-config|alice|bob|LOG_LEVEL/);
+    expect(lease.lease.owner).toBe('alice');
+
+    alice.close();
+    bob.close();
+    const after = await waitFor(scrape, (text) => sample(text, 'tandem_connected_sockets') === 0, 'the sockets to be gone');
+    expect(sample(after, 'tandem_open_resources')).toBe(0);
+    expect(sample(after, 'tandem_shared_watches')).toBe(0);
+  });
+});
