@@ -49,18 +49,20 @@ function nxBuild(project: string): void {
   if (result.status !== 0) throw new Error(`npx nx run ${project}:build failed (${result.signal ?? `exit ${result.status}`}); its output is above`);
 }
 
-/** Rebuilds the web app when its dist is missing or older than its sources (or @tandem/sync's). */
+/** Rebuilds the web app and the gateway (which serves it) when missing or older than their sources. */
 function ensureBuilt(): void {
-  const builtAt = newestMtime(join(webDist, 'index.html'));
-  const sourcesAt = Math.max(
+  const libs = ['sync', 'store', 'kube-sandbox'].map((lib) => newestMtime(join(workspaceRoot, 'libs', lib, 'src')));
+  const webBuiltAt = newestMtime(join(webDist, 'index.html'));
+  const webSourcesAt = Math.max(
     newestMtime(join(webRoot, 'src')),
     newestMtime(join(webRoot, 'index.html')),
     newestMtime(join(webRoot, 'vite.config.ts')),
     newestMtime(join(webRoot, 'package.json')),
     newestMtime(join(workspaceRoot, 'libs/sync/src')),
   );
-  if (builtAt === 0 || builtAt < sourcesAt) nxBuild('web');
-  if (!existsSync(gatewayMain)) nxBuild('api');
+  if (webBuiltAt === 0 || webBuiltAt < webSourcesAt) nxBuild('web');
+  const apiBuiltAt = existsSync(gatewayMain) ? statSync(gatewayMain).mtimeMs : 0;
+  if (apiBuiltAt === 0 || apiBuiltAt < Math.max(newestMtime(join(workspaceRoot, 'apps/api/src')), ...libs)) nxBuild('api');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -70,13 +72,14 @@ interface Asset {
   readonly file: string;
   readonly raw: number;
   readonly gzip: number;
+  /** What the gateway sends a browser that accepts brotli: the `.br` file built beside it, else the file. */
+  readonly served: number;
 }
 
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)}`;
 const sizeValue = (assets: readonly Asset[]): string => {
-  const raw = assets.reduce((s, a) => s + a.raw, 0);
-  const gzip = assets.reduce((s, a) => s + a.gzip, 0);
-  return `${kib(raw)} / ${kib(gzip)} KiB`;
+  const sum = (key: 'raw' | 'gzip' | 'served'): number => assets.reduce((s, a) => s + a[key], 0);
+  return `${kib(sum('raw'))} / ${kib(sum('gzip'))} / ${kib(sum('served'))} KiB`;
 };
 
 /** `editor.worker-CET2B_uC.js` -> `editor.worker`: Vite appends an 8-character hash. */
@@ -87,9 +90,12 @@ function bundleRows(): { rows: BenchRow[]; note: string } {
   const html = readFileSync(join(webDist, 'index.html'), 'utf8');
   // The entry chunks are the ones index.html loads itself (the module script and any modulepreloads).
   const entryFiles = new Set([...html.matchAll(/<(?:script|link)[^>]+(?:src|href)="\/assets\/([^"]+\.js)"/g)].map((m) => m[1] ?? ''));
-  const assets: Asset[] = readdirSync(assetsDir).map((file) => {
+  // `.br`/`.gz` are the precompressed copies the gateway sends instead of a file; `.map`s are never loaded.
+  const files = readdirSync(assetsDir).filter((file) => !/\.(br|gz|map)$/.test(file));
+  const assets: Asset[] = files.map((file) => {
     const bytes = readFileSync(join(assetsDir, file));
-    return { file, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+    const br = join(assetsDir, `${file}.br`);
+    return { file, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, served: existsSync(br) ? statSync(br).size : bytes.length };
   });
   const js = assets.filter((a) => a.file.endsWith('.js'));
   const entry = js.filter((a) => entryFiles.has(a.file));
@@ -105,13 +111,13 @@ function bundleRows(): { rows: BenchRow[]; note: string } {
 
   const names = (list: readonly Asset[]): string => list.map((a) => a.file).join(', ');
   const rows: BenchRow[] = [
-    { name: `entry JS (${names(entry)}), raw / gzip`, value: sizeValue(entry) },
-    { name: `Monaco, lazy (${names(monaco)}), raw / gzip`, value: sizeValue(monaco) },
-    ...workers.map((w) => ({ name: `worker ${chunkName(w.file)} (${w.file}), raw / gzip`, value: sizeValue([w]) })),
-    ...otherLazy.map((a) => ({ name: `lazy chunk ${a.file}, raw / gzip`, value: sizeValue([a]) })),
-    { name: `CSS + fonts (${styles.length} files), raw / gzip`, value: sizeValue(styles) },
-    ...(rest.length > 0 ? [{ name: `other assets (${rest.length} files), raw / gzip`, value: sizeValue(rest) }] : []),
-    { name: `whole bundle (${assets.length} files), raw / gzip`, value: sizeValue(assets) },
+    { name: `entry JS (${names(entry)}), raw / gzip / served`, value: sizeValue(entry) },
+    { name: `Monaco, lazy (${names(monaco)}), raw / gzip / served`, value: sizeValue(monaco) },
+    ...workers.map((w) => ({ name: `worker ${chunkName(w.file)} (${w.file}), raw / gzip / served`, value: sizeValue([w]) })),
+    ...otherLazy.map((a) => ({ name: `lazy chunk ${a.file}, raw / gzip / served`, value: sizeValue([a]) })),
+    { name: `CSS + fonts (${styles.length} files), raw / gzip / served`, value: sizeValue(styles) },
+    ...(rest.length > 0 ? [{ name: `other assets (${rest.length} files), raw / gzip / served`, value: sizeValue(rest) }] : []),
+    { name: `whole bundle (${assets.length} files), raw / gzip / served`, value: sizeValue(assets) },
   ];
   return { rows, note: `CSS + fonts: ${names(styles)}.` };
 }
@@ -139,6 +145,8 @@ interface PageLoad {
   readonly firstContentfulPaintMs: number;
   /** Navigation to Monaco showing the YAML of shop/web (before the click and keystroke). */
   readonly editorShownMs: number;
+  /** The click on resource web (once Playwright's click returned) to Monaco showing its YAML. */
+  readonly openToShownMs: number;
   /** Navigation to a typed character showing in the Monaco editor of Deployment shop/web. */
   readonly editableMs: number;
 }
@@ -170,6 +178,7 @@ async function loadOnce(browser: Browser, url: string, run: number): Promise<Pag
     await page.getByTestId('namespace-shop').click();
     await page.getByTestId('kind-apps-v1-deployments').click();
     await page.getByTestId('resource-web').click();
+    const clickedResourceMs = performance.now() - start;
     await waitForEditorText(page, 'name: web');
     const editorShownMs = performance.now() - start;
     await page.getByTestId('monaco-host').click();
@@ -182,7 +191,7 @@ async function loadOnce(browser: Browser, url: string, run: number): Promise<Pag
     if (times.listPaint === null || times.fcp === null) throw new Error(`run ${run}: the page recorded no ${times.listPaint === null ? 'namespace-list paint' : 'first contentful paint'}`);
     // Both clocks are the machine's wall clock; the page's are relative to its own navigation start.
     const offset = times.timeOrigin - startedAt;
-    return { listPaintMs: offset + times.listPaint, firstContentfulPaintMs: offset + times.fcp, editorShownMs, editableMs };
+    return { listPaintMs: offset + times.listPaint, firstContentfulPaintMs: offset + times.fcp, editorShownMs, openToShownMs: editorShownMs - clickedResourceMs, editableMs };
   } catch (error) {
     const detail = errors.length > 0 ? `\nThe page reported:\n${errors.join('\n')}` : '';
     throw new Error(`Page load ${run} did not reach an editable editor: ${(error as Error).message}${detail}`, { cause: error });
@@ -213,11 +222,13 @@ async function editorRows(runs: number): Promise<{ rows: BenchRow[]; loadAverage
     const list = percentiles(loads.map((l) => l.listPaintMs));
     const fcp = percentiles(loads.map((l) => l.firstContentfulPaintMs));
     const shown = percentiles(loads.map((l) => l.editorShownMs));
+    const opened = percentiles(loads.map((l) => l.openToShownMs));
     const rows: BenchRow[] = [
       { name: `first contentful paint p50 (${runs} cold loads)`, value: seconds(fcp.p50) },
       { name: 'namespace list painted p50', value: seconds(list.p50) },
       { name: 'namespace list painted max', value: seconds(list.max) },
       { name: 'editor shows shop/web YAML p50', value: seconds(shown.p50) },
+      { name: 'click on resource web to its YAML shown p50', value: seconds(opened.p50) },
       { name: 'editable editor (shop/web) p50', value: seconds(editable.p50) },
       { name: 'editable editor (shop/web) p99', value: seconds(editable.p99) },
       {
@@ -242,7 +253,7 @@ export async function run(): Promise<BenchSection> {
   return {
     title: 'Web app: bundle size and time to an editable editor',
     method:
-      'Sizes of apps/web/dist/assets as built by `nx run web:build` (rebuilt first when older than the sources), in KiB, raw and gzip -9 (node:zlib); ' +
+      'Sizes of apps/web/dist/assets as built by `nx run web:build` (rebuilt first when older than the sources), in KiB: raw, gzip -9 (node:zlib), and served (the brotli file the build writes beside it, which the gateway sends to browsers that accept br); ' +
       'the entry is what index.html loads, Monaco and the workers load lazily when the first editor opens. ' +
       `${bundle.note} ` +
       `Timing (1-minute load average ${timing.loadAverage} on ${os.cpus().length} CPUs when it started): the built gateway (apps/api/dist/main.js, embedded sandbox) on loopback and headless Debian Chromium (playwright-core); after one unrecorded warm-up load, ${runs} loads, each in a fresh browser context (empty cache). ` +

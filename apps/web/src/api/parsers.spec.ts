@@ -44,6 +44,22 @@ describe('gateway answers', () => {
     expect(groups.map((g) => `${g.group}: ${g.resources.map((r) => r.kind).join(' ')}`)).toEqual(['core: ConfigMap Pod', 'apps: Deployment', 'batch: Job']);
   });
 
+  it('sorts groups and kinds alphabetically whatever their case, as a person reads them', () => {
+    const groups = groupResources([
+      resource('storage.k8s.io', 'csidrivers', 'CSIDriver'),
+      resource('storage.k8s.io', 'storageclasses', 'StorageClass'),
+      resource('batch', 'cronjobs', 'CronJob'),
+      resource('Zeta.example.com', 'things', 'Thing'),
+      resource('storage.k8s.io', 'csinodes', 'CSINode'),
+      resource('batch', 'jobs', 'Job'),
+    ]);
+    expect(groups.map((g) => `${g.group}: ${g.resources.map((r) => r.kind).join(' ')}`)).toEqual([
+      'batch: CronJob Job',
+      'storage.k8s.io: CSIDriver CSINode StorageClass',
+      'Zeta.example.com: Thing',
+    ]);
+  });
+
   it('spells the core group "core" in gateway paths', () => {
     expect(gatewayPaths.list({ context: 'tandem-sandbox', group: '', version: 'v1', resource: 'configmaps', namespace: 'shop' })).toBe(
       '/api/contexts/tandem-sandbox/resources/core/v1/configmaps?namespace=shop',

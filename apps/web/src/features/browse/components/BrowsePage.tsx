@@ -1,16 +1,14 @@
-import { lazy, Suspense, useEffect } from 'react';
+import { useEffect } from 'react';
 import { useUi } from '../../../state/ui-store.js';
+import { loadEditorModule, retryEditorModule, useEditorModule } from '../../editor/editor-module.js';
 import { BrowseSidebar } from './BrowseSidebar.js';
 import { ResourceList } from './ResourceList.js';
 
-// Monaco is most of the bundle: it must not delay the sidebar, so it is a separate chunk that
-// starts downloading once the page is idle, and is usually there by the time a tab opens.
-const loadEditorArea = () => import('../../editor/components/EditorArea.js');
-const EditorArea = lazy(() => loadEditorArea().then((m) => ({ default: m.EditorArea })));
-
+// Monaco must not delay the sidebar: its chunk starts downloading once the page is idle, and is
+// usually there by the time a tab opens.
 function usePrefetchEditor(): void {
   useEffect(() => {
-    const prefetch = () => void loadEditorArea();
+    const prefetch = () => void loadEditorModule();
     if (typeof window.requestIdleCallback === 'function') {
       const handle = window.requestIdleCallback(prefetch, { timeout: 1_000 });
       return () => window.cancelIdleCallback(handle);
@@ -18,6 +16,23 @@ function usePrefetchEditor(): void {
     const timer = window.setTimeout(prefetch, 200);
     return () => window.clearTimeout(timer);
   }, []);
+}
+
+/** The open tabs, once the editor chunk is there. */
+function EditorAreaSlot() {
+  const editor = useEditorModule(true);
+  if (editor.status === 'ready') return <editor.module.EditorArea />;
+  if (editor.status === 'failed') {
+    return (
+      <p role="alert" className="notice notice-error" data-testid="editor-load-error">
+        The editor could not be loaded: {editor.error}{' '}
+        <button type="button" onClick={retryEditorModule}>
+          Retry
+        </button>
+      </p>
+    );
+  }
+  return <p className="notice">Loading the editor…</p>;
 }
 
 export function BrowsePage() {
@@ -37,11 +52,7 @@ export function BrowsePage() {
             Pick a kind on the left to list its objects.
           </p>
         )}
-        {hasTabs && (
-          <Suspense fallback={<p className="notice">Loading the editor…</p>}>
-            <EditorArea />
-          </Suspense>
-        )}
+        {hasTabs && <EditorAreaSlot />}
       </div>
     </div>
   );

@@ -1,4 +1,7 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { uiStore, type SelectedKind } from '../../../state/ui-store.js';
+import { kindSchemaQuery } from '../../editor/hooks/useKindSchema.js';
 import { Avatar } from '../../presence/components/Avatar.js';
 import { usePresenceSummary } from '../../presence/hooks/usePresenceSummary.js';
 import { usersOn } from '../../presence/state/presence.js';
@@ -19,6 +22,11 @@ export function ResourceList({ context, kind, namespace }: ResourceListProps) {
   const where = !kind.namespaced ? '(cluster-wide)' : scope === null ? 'in all namespaces' : `in ${scope}`;
   const items = list.data?.items;
   const presence = usePresenceSummary(context);
+  const queryClient = useQueryClient();
+  // The kind's schema is small and needed by any editor opened from here: fetch it alongside the list.
+  useEffect(() => {
+    void queryClient.prefetchQuery(kindSchemaQuery(context, kind.group, kind.version, kind.kind));
+  }, [queryClient, context, kind.group, kind.version, kind.kind]);
   return (
     <section aria-label={`${kind.kind} list`} className="resource-list">
       <h2>

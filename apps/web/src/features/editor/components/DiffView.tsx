@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { monaco } from '../monaco/monaco.js';
+import { monaco, unicodeHighlight } from '../monaco/monaco.js';
 
 interface DiffViewProps {
   original: string;
@@ -18,7 +18,7 @@ export function DiffView({ original, modified, testId, originalLabel, modifiedLa
   useEffect(() => {
     const host = hostRef.current;
     if (host === null) return;
-    const diff = monaco.editor.createDiffEditor(host, { readOnly: true, originalEditable: false, automaticLayout: true, renderSideBySide: true, minimap: { enabled: false }, scrollBeyondLastLine: false });
+    const diff = monaco.editor.createDiffEditor(host, { readOnly: true, originalEditable: false, automaticLayout: true, renderSideBySide: true, minimap: { enabled: false }, scrollBeyondLastLine: false, unicodeHighlight });
     editorRef.current = diff;
     return () => {
       const model = diff.getModel();

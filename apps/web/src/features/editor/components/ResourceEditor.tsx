@@ -1,3 +1,4 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { resourceKey } from '@tandem/sync';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { EditorTab } from '../../../state/ui-store.js';
@@ -6,9 +7,9 @@ import { HistoryPanel } from '../../history/components/HistoryPanel.js';
 import { useHistoryAccess } from '../../history/hooks/useHistoryAccess.js';
 import { Avatar } from '../../presence/components/Avatar.js';
 import { applyPresenceChange, avatarsOf } from '../../presence/state/presence.js';
-import { useKindSchema } from '../hooks/useKindSchema.js';
+import { kindSchemaQuery, useKindSchema } from '../hooks/useKindSchema.js';
 import { useResourceSession } from '../hooks/useResourceSession.js';
-import { monaco, newModelUri, setModelSchema } from '../monaco/monaco.js';
+import { monaco, newModelUri, setModelSchema, unicodeHighlight } from '../monaco/monaco.js';
 import { EMPTY_PAIR_EDITOR_SNAPSHOT, PairEditor } from '../monaco/pair-editor.js';
 import { saveBlockReason } from '../state/pair-editing.js';
 import { ConflictPanel } from './ConflictPanel.js';
@@ -33,6 +34,7 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
   const { client, state: connectionState } = useConnection();
   const session = useResourceSession(ref);
   const schema = useKindSchema(ref.context, ref.group, ref.version, tab.kind);
+  const queryClient = useQueryClient();
   const containerRef = useRef<HTMLDivElement>(null);
   const [pair, setPair] = useState<PairEditor | null>(null);
   const [problems, setProblems] = useState(0);
@@ -43,7 +45,12 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
   useEffect(() => {
     const container = containerRef.current;
     if (container === null) return;
-    const model = monaco.editor.createModel('', 'yaml', newModelUri(tab.kind, ref.name));
+    const modelUri = newModelUri(tab.kind, ref.name);
+    // A schema already fetched (the resource list prefetches it) is set before the model exists, so
+    // the yaml worker starts once with it instead of starting without it and restarting.
+    const known = queryClient.getQueryData(kindSchemaQuery(ref.context, ref.group, ref.version, tab.kind).queryKey);
+    if (known !== undefined) setModelSchema(modelUri, { uri: schema.uri, schema: known });
+    const model = monaco.editor.createModel('', 'yaml', modelUri);
     const editor = monaco.editor.create(container, {
       model,
       automaticLayout: true,
@@ -51,6 +58,7 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
       scrollBeyondLastLine: false,
       tabSize: 2,
       fixedOverflowWidgets: true,
+      unicodeHighlight,
     });
     const created = new PairEditor(editor, model, client, ref);
     setPair(created);
@@ -61,7 +69,7 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
     return () => {
       markerListener.dispose();
       created.dispose();
-      setModelSchema(model, null);
+      setModelSchema(model.uri, null);
       editor.dispose();
       model.dispose();
       setPair(null);
@@ -102,7 +110,7 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
 
   useEffect(() => {
     if (pair === null) return;
-    setModelSchema(pair.model, schema.data ? { uri: schema.uri, schema: schema.data } : null);
+    setModelSchema(pair.model.uri, schema.data ? { uri: schema.uri, schema: schema.data } : null);
   }, [pair, schema.data, schema.uri]);
 
   const blocked = saveBlockReason({
