@@ -29,6 +29,8 @@ import { monaco } from './monaco.js';
 const PRESENCE_THROTTLE_MS = 80;
 /** How long the "edit refused" explanation stays up. */
 const REFUSED_VISIBLE_MS = 6_000;
+/** How long typing must pause before the text is parsed again for the save button. */
+const PARSE_AFTER_TYPING_MS = 150;
 
 /** A server version of the object, in its editor view (no managedFields). */
 interface ServerVersion {
@@ -129,6 +131,7 @@ export class PairEditor {
   private presenceTimer: ReturnType<typeof setTimeout> | undefined;
   private presencePending = false;
   private refusedTimer: ReturnType<typeof setTimeout> | undefined;
+  private parseTimer: ReturnType<typeof setTimeout> | undefined;
   private contextRemoved = false;
   private readonly labels = new Map<string, monaco.editor.IContentWidget>();
 
@@ -183,6 +186,7 @@ export class PairEditor {
   dispose(): void {
     clearTimeout(this.presenceTimer);
     clearTimeout(this.refusedTimer);
+    clearTimeout(this.parseTimer);
     this.keeper.dispose();
     for (const widget of this.labels.values()) this.editor.removeContentWidget(widget);
     for (const d of this.disposables) d.dispose();
@@ -219,7 +223,9 @@ export class PairEditor {
 
   /** A `resource:changed` push: announce it, and rebase the text onto its object. */
   upstreamChanged(change: ResourceChanged): void {
-    const { parsed, base } = this.snapshot;
+    const base = this.snapshot.base;
+    // The text as it is now: the snapshot's parse may be a few keystrokes behind.
+    const parsed = parseEditorText(this.model.getValue());
     const keptLocalEdits = parsed.ok && base !== null && !jsonEqual(parsed.object, base);
     this.publish({ upstream: { change, keptLocalEdits } });
     if (change.object === undefined) return;
@@ -395,7 +401,10 @@ export class PairEditor {
 
   private contentChanged(event: monaco.editor.IModelContentChangedEvent): void {
     const text = this.model.getValue();
-    this.publish({ parsed: parseEditorText(text) });
+    // Parsing the whole document on every keystroke makes typing in a large object lag; what the parse
+    // feeds (the save button's state) can wait until typing pauses. Saving parses the text itself.
+    clearTimeout(this.parseTimer);
+    this.parseTimer = setTimeout(() => this.publish({ parsed: parseEditorText(this.model.getValue()) }), PARSE_AFTER_TYPING_MS);
     if (!this.applying && this.snapshot.base !== null) {
       // A new edit makes an earlier "saved" or "valid" note out of date; errors stay until the next save.
       if (this.snapshot.outcome !== null && this.snapshot.outcome.kind !== 'error') this.publish({ outcome: null });
