@@ -23,10 +23,11 @@ interface GroupVersionKind {
   readonly kind: string;
 }
 
-/** True when a schema is tagged as this kind: `x-kubernetes-group-version-kind` (real clusters) or `x-kubernetes-kind` (the sandbox). */
+/** True when a schema is tagged as this kind (`x-kubernetes-group-version-kind`, a list or a single entry). */
 function isTaggedAs(schema: Record<string, unknown>, wanted: GroupVersionKind): boolean {
-  const tags = [schema['x-kubernetes-group-version-kind'], schema['x-kubernetes-kind']].flatMap((tag) => (Array.isArray(tag) ? tag : [tag]));
-  return tags.some((tag) => isRecord(tag) && tag['kind'] === wanted.kind && tag['version'] === wanted.version && (tag['group'] ?? '') === wanted.group);
+  const tag = schema['x-kubernetes-group-version-kind'];
+  const tags: unknown[] = Array.isArray(tag) ? tag : [tag];
+  return tags.some((entry) => isRecord(entry) && entry['kind'] === wanted.kind && entry['version'] === wanted.version && (entry['group'] ?? '') === wanted.group);
 }
 
 /** Copies a schema node with every `#/components/schemas/X` reference pointed at `#/definitions/X`, collecting the names. */

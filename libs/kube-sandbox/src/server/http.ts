@@ -241,11 +241,11 @@ async function route(ctx: RouterContext, req: IncomingMessage, res: ServerRespon
     if (/^\/(healthz|readyz|livez)(\/.*)?$/.test(path)) return sendText(res, 200, 'ok');
     if (path === '/api') return sendJson(res, 200, apiVersions(ctx.serverAddress()));
     if (path === '/apis') return sendJson(res, 200, apiGroupList());
-    if (path === '/openapi/v3') return sendJson(res, 200, openApiRoot());
+    if (path === '/openapi/v3') return sendJson(res, 200, await openApiRoot());
     if (path.startsWith('/openapi/v3/')) {
       const gv = groupVersions().find((candidate) => `/openapi/v3/${openApiPath(candidate)}` === path);
       if (!gv) throw pathNotFound();
-      return sendJson(res, 200, openApiDocument(gv));
+      return sendJson(res, 200, (await openApiDocument(gv)).body);
     }
   }
 

@@ -1,19 +1,22 @@
 import { createHash } from 'node:crypto';
 import { apiVersionOf, groupVersions, type GroupVersion, type ResourceType } from './resources.js';
 import { VERSION_INFO } from './discovery.js';
+import { closureOf, loadKindSchemas, type KindSchemas } from './schemas.js';
 
 /** `api/v1`, `apis/apps/v1`: the key of a group-version in the OpenAPI v3 root. */
 export function openApiPath(gv: Pick<GroupVersion, 'group' | 'version'>): string {
   return gv.group === '' ? `api/${gv.version}` : `apis/${gv.group}/${gv.version}`;
 }
 
-/** `io.k8s.api.apps.v1.Deployment`, the schema name a real cluster uses. */
-function schemaName(type: ResourceType): string {
-  return `io.k8s.api.${type.group === '' ? 'core' : type.group}.${type.version}.${type.kind}`;
+function gvk(type: ResourceType): Record<string, string> {
+  return { group: type.group, kind: type.kind, version: type.version };
 }
 
-function gvk(type: ResourceType): Record<string, string>[] {
-  return [{ group: type.group, kind: type.kind, version: type.version }];
+/** The component name of a served kind's schema (`io.k8s.api.apps.v1.Deployment`). */
+function schemaName(type: ResourceType, kinds: KindSchemas): string {
+  const name = kinds.roots.get(`${apiVersionOf(type)}/${type.kind}`);
+  if (name === undefined) throw new Error(`no schema for ${apiVersionOf(type)} ${type.kind}`);
+  return name;
 }
 
 const queryParameter = (name: string, description: string): Record<string, unknown> => ({
@@ -27,15 +30,17 @@ const pathParameter = (name: string): Record<string, unknown> => ({ name, in: 'p
 
 const PATCH_CONTENT_TYPES = ['application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
 
-/** The document of one group-version: per kind the operations kubectl checks, and a schema per kind. */
-export function openApiDocument(gv: GroupVersion): Record<string, unknown> {
+/**
+ * The document of one group-version: per kind the operations kubectl checks, and the schema of
+ * each kind with every schema it references, as a real API server serves them.
+ */
+function buildDocument(gv: GroupVersion, kinds: KindSchemas): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
-  const schemas: Record<string, unknown> = {};
   const prefix = `/${openApiPath(gv)}`;
   for (const type of gv.resources) {
-    const ref = { $ref: `#/components/schemas/${schemaName(type)}` };
+    const ref = { $ref: `#/components/schemas/${schemaName(type, kinds)}` };
     const json = { 'application/json': { schema: ref }, 'application/yaml': { schema: ref } };
-    const extension = { 'x-kubernetes-group-version-kind': gvk(type)[0] };
+    const extension = { 'x-kubernetes-group-version-kind': gvk(type) };
     const collection = type.namespaced ? `${prefix}/namespaces/{namespace}/${type.name}` : `${prefix}/${type.name}`;
     const namespaceParameters = type.namespaced ? [pathParameter('namespace')] : [];
     const writeParameters = [
@@ -81,34 +86,36 @@ export function openApiDocument(gv: GroupVersion): Record<string, unknown> {
     });
     paths[`${collection}/{name}`] = operations('', '');
     if (type.hasStatus) paths[`${collection}/{name}/status`] = operations('/status', 'Status');
-    schemas[schemaName(type)] = {
-      type: 'object',
-      description: `${type.kind} (${apiVersionOf(type)}) as served by the Tandem sandbox.`,
-      properties: {
-        apiVersion: { type: 'string' },
-        kind: { type: 'string' },
-        metadata: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-        ...(type.hasSpec ? { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } : {}),
-        ...(type.hasStatus ? { status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } : {}),
-      },
-      'x-kubernetes-preserve-unknown-fields': true,
-      // The kind is named here but not tagged with `x-kubernetes-group-version-kind`: kubectl
-      // computes apply patches from a tagged schema and warns on every field it lacks, while
-      // untagged it uses its compiled-in types, which know every built-in field.
-      'x-kubernetes-kind': gvk(type)[0],
-    };
   }
-  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: VERSION_INFO.gitVersion }, paths, components: { schemas } };
+  const schemas = [...closureOf(gv.resources.map((type) => schemaName(type, kinds)), kinds.schemas)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: VERSION_INFO.gitVersion }, paths, components: { schemas: Object.fromEntries(schemas) } };
 }
 
-/** A stable hash per document, for the `?hash=` that lets clients cache it. */
-export function openApiHash(gv: GroupVersion): string {
-  return createHash('sha512').update(JSON.stringify(openApiDocument(gv))).digest('hex').slice(0, 64).toUpperCase();
+export interface OpenApiDocument {
+  readonly body: Record<string, unknown>;
+  /** A stable hash of the body, for the `?hash=` that lets clients cache it. */
+  readonly hash: string;
+}
+
+const documents = new Map<string, Promise<OpenApiDocument>>();
+
+/** The OpenAPI v3 document of one group-version, built once. */
+export function openApiDocument(gv: GroupVersion): Promise<OpenApiDocument> {
+  const key = openApiPath(gv);
+  let document = documents.get(key);
+  if (document === undefined) {
+    document = loadKindSchemas().then((kinds) => {
+      const body = buildDocument(gv, kinds);
+      return { body, hash: createHash('sha512').update(JSON.stringify(body)).digest('hex').slice(0, 64).toUpperCase() };
+    });
+    documents.set(key, document);
+  }
+  return document;
 }
 
 /** `GET /openapi/v3`: every group-version with its URL. */
-export function openApiRoot(): Record<string, unknown> {
+export async function openApiRoot(): Promise<Record<string, unknown>> {
   const paths: Record<string, unknown> = {};
-  for (const gv of groupVersions()) paths[openApiPath(gv)] = { serverRelativeURL: `/openapi/v3/${openApiPath(gv)}?hash=${openApiHash(gv)}` };
+  for (const gv of groupVersions()) paths[openApiPath(gv)] = { serverRelativeURL: `/openapi/v3/${openApiPath(gv)}?hash=${(await openApiDocument(gv)).hash}` };
   return { paths };
 }
