@@ -50,6 +50,18 @@ describe('gateway over HTTP with the embedded sandbox', () => {
     ]);
   });
 
+  it('sends a kind\'s JSON Schema gzip-compressed to a client that accepts it, and plain to one that does not', async () => {
+    const url = `${base}/api/contexts/tandem-sandbox/schemas/apps/v1/Deployment`;
+    const compressed = await fetch(url, { headers: { 'accept-encoding': 'gzip' } });
+    expect(compressed.status).toBe(200);
+    expect(compressed.headers.get('content-encoding')).toBe('gzip');
+    const schema = (await compressed.json()) as { properties?: Record<string, unknown> };
+    expect(Object.keys(schema.properties ?? {})).toEqual(expect.arrayContaining(['spec', 'metadata']));
+    const plain = await fetch(url, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(await plain.json()).toEqual(schema);
+  });
+
   it('lists the sandbox namespaces', async () => {
     const response = await fetch(`${base}/api/contexts/tandem-sandbox/namespaces`);
     expect(response.status).toBe(200);

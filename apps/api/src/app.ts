@@ -1,6 +1,7 @@
 import { StandardSchemaValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import compression from 'compression';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
@@ -17,6 +18,9 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Nest
   });
   app.disable('x-powered-by');
   app.use(requestLogger(logger));
+  // JSON answers (a kind's schema is ~170 KB) are compressed for clients that accept it; the web app's
+  // assets are already sent precompressed and pass through untouched.
+  app.use(compression({ threshold: 1024 }));
   app.useGlobalPipes(new StandardSchemaValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useWebSocketAdapter(new IoAdapter(app));
