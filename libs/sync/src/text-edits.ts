@@ -3,20 +3,22 @@
  * editing: a live rebase changes only the lines of the fields that changed upstream, so
  * the user's cursor, undo stack, comments and formatting everywhere else survive.
  *
- * The walk follows the YAML AST and the target object together: a scalar's text is
- * replaced in place (keeping its quoting), new keys go at the end of their map with the
- * map's indentation, removed keys lose their lines, keyed-list items are inserted after
- * their predecessor or deleted; anything else (flow collections that change shape, atomic
- * lists, type changes, reordered keyed lists) re-renders the smallest enclosing node.
+ * The walk follows the text's index (`yaml-index.ts`) and the target object together: a
+ * scalar's text is replaced in place (keeping its quoting), new keys go at the end of their
+ * map with the map's indentation, removed keys lose their lines, keyed-list items are
+ * inserted after their predecessor or deleted; anything else (flow collections that change
+ * shape, atomic lists, type changes, reordered keyed lists) re-renders the smallest
+ * enclosing node.
  */
-import { Document, isMap, isScalar, isSeq, parse, visit } from 'yaml';
-import type { Node, Pair, Scalar, ToStringOptions, YAMLMap, YAMLSeq } from 'yaml';
+import { Document, parse, visit } from 'yaml';
+import type { ToStringOptions } from 'yaml';
 import { fieldShape, itemShape, mergeKeyOf } from './k8s-schema.js';
 import type { Shape } from './k8s-schema.js';
 import { getKey, hasKey, isJsonObject, jsonEqual } from './json.js';
 import type { JsonObject, JsonValue } from './json.js';
-import { contentEnd, indexYaml, isKeyedSeq, itemStart, keyName, pairEnd, pairStart } from './yaml-paths.js';
-import type { TextRange, YamlIndex } from './yaml-paths.js';
+import { indexYaml, isKeyedSeq } from './yaml-index.js';
+import type { IndexNode, ItemEntry, MapNode, PairEntry, ScalarNode, SeqNode, YamlIndex } from './yaml-index.js';
+import type { TextRange } from './yaml-paths.js';
 
 /** Replace `range` (offsets into the original text) with `text`. */
 export interface TextEdit {
@@ -35,8 +37,8 @@ export interface TextEditOptions {
 /** Where a node sits, which decides how it is re-rendered. */
 type Slot =
   | { readonly kind: 'root' }
-  | { readonly kind: 'pair'; readonly pair: Pair<unknown, unknown>; readonly flow: boolean }
-  | { readonly kind: 'item'; readonly seq: YAMLSeq; readonly flow: boolean };
+  | { readonly kind: 'pair'; readonly pair: PairEntry; readonly flow: boolean }
+  | { readonly kind: 'item'; readonly entry: ItemEntry; readonly flow: boolean };
 
 /** The text does not hold what `from` says; caught by `textEdits`, which then re-renders everything. */
 class TextMismatch extends Error {}
@@ -83,27 +85,27 @@ class EditPlanner {
     else this.replace(at, at, lines);
   }
 
-  reconcile(slot: Slot, node: unknown, from: JsonValue | undefined, to: JsonValue, shape: Shape | undefined): void {
+  reconcile(slot: Slot, node: IndexNode | undefined, from: JsonValue | undefined, to: JsonValue, shape: Shape | undefined): void {
     // Maps and lists are walked once (no deep comparison first): unchanged parts yield no edits.
-    if (isMap(node) && isJsonObject(from) && isJsonObject(to)) {
+    if (node?.kind === 'map' && isJsonObject(from) && isJsonObject(to)) {
       this.reconcileMap(slot, node, from, to, shape);
-    } else if (isSeq(node) && Array.isArray(from) && Array.isArray(to)) {
+    } else if (node?.kind === 'seq' && Array.isArray(from) && Array.isArray(to)) {
       this.reconcileSeq(slot, node, from, to, shape);
     } else if (from !== undefined && jsonEqual(from, to)) {
       return;
-    } else if (isScalar(node) && (to === null || typeof to !== 'object')) {
+    } else if (node?.kind === 'scalar' && (to === null || typeof to !== 'object')) {
       this.replaceScalar(slot, node, to);
     } else {
       this.rerender(slot, node, to);
     }
   }
 
-  private reconcileMap(slot: Slot, map: YAMLMap<unknown, unknown>, from: JsonObject, to: JsonObject, shape: Shape | undefined): void {
-    const inFlow = map.flow === true || slotInFlow(slot);
+  private reconcileMap(slot: Slot, map: MapNode, from: JsonObject, to: JsonObject, shape: Shape | undefined): void {
+    const inFlow = map.flow || slotInFlow(slot);
     const present = new Set<string>();
-    const removed: Pair<unknown, unknown>[] = [];
-    for (const pair of map.items) {
-      const name = keyName(pair);
+    const removed: PairEntry[] = [];
+    for (const pair of map.pairs) {
+      const name = pair.name;
       if (name === undefined || present.has(name) || !hasKey(from, name)) throw new TextMismatch();
       present.add(name);
       if (!hasKey(to, name)) removed.push(pair);
@@ -112,18 +114,18 @@ class EditPlanner {
     if (present.size !== Object.keys(from).length) throw new TextMismatch();
     if (removed.length + added.length > 0) {
       // Flow maps change shape as a whole; a block map left with no pairs must become `{}`.
-      const emptied = removed.length === map.items.length && added.length === 0;
+      const emptied = removed.length === map.pairs.length && added.length === 0;
       if (inFlow || emptied || !this.removablePairs(removed)) {
         this.rerender(slot, map, to);
         return;
       }
     }
     const removedSet = new Set(removed);
-    for (const pair of map.items) {
-      const name = keyName(pair) as string;
+    for (const pair of map.pairs) {
+      const name = pair.name as string;
       if (removedSet.has(pair)) {
-        const pairAt = pairStart(pair) as number;
-        const end = this.lineEndAfter(pairEnd(this.text, pair) as number);
+        const pairAt = pair.start as number;
+        const end = this.lineEndAfter(pair.end as number);
         const dash = this.dashBefore(pairAt);
         // The first pair of a list item shares the `- ` line: keep the dash on its own line
         // (`-` followed by the item's remaining pairs below), so those lines stay as they are.
@@ -134,21 +136,21 @@ class EditPlanner {
       }
     }
     if (added.length > 0) {
-      const first = map.items[0];
-      const last = map.items[map.items.length - 1];
+      const first = map.pairs[0];
+      const last = map.pairs[map.pairs.length - 1];
       if (!first || !last) throw new TextMismatch();
-      const column = this.column(pairStart(first) as number);
+      const column = this.column(first.start as number);
       let lines = '';
       for (const k of added) lines += renderBlock({ [k]: getKey(to, k) as JsonValue }, column, this.style, true) + '\n';
-      this.insertLines(this.lineEndAfter(pairEnd(this.text, last) as number), lines);
+      this.insertLines(this.lineEndAfter(last.end as number), lines);
     }
   }
 
   /** Pairs can be deleted line by line when each starts its own line or follows a list item's `- `. */
-  private removablePairs(removed: readonly Pair<unknown, unknown>[]): boolean {
+  private removablePairs(removed: readonly PairEntry[]): boolean {
     return removed.every((p) => {
-      const start = pairStart(p);
-      return start !== undefined && pairEnd(this.text, p) !== undefined && (this.onlyIndentBefore(start) || this.dashBefore(start) !== undefined);
+      const start = p.start;
+      return start !== undefined && p.end !== undefined && (this.onlyIndentBefore(start) || this.dashBefore(start) !== undefined);
     });
   }
 
@@ -159,15 +161,17 @@ class EditPlanner {
     return match ? lineStart + (match[1] as string).length : undefined;
   }
 
-  private reconcileSeq(slot: Slot, seq: YAMLSeq, from: JsonValue[], to: JsonValue[], shape: Shape | undefined): void {
-    const inFlow = seq.flow === true || slotInFlow(slot);
+  private reconcileSeq(slot: Slot, seq: SeqNode, from: JsonValue[], to: JsonValue[], shape: Shape | undefined): void {
+    const inFlow = seq.flow || slotInFlow(slot);
     const mergeKey = mergeKeyOf(shape);
-    const keyedText = mergeKey !== undefined && seq.items.length === from.length && isKeyedSeq(seq, mergeKey);
+    const keyedText = mergeKey !== undefined && seq.items.length === from.length && isKeyedSeq(this.text, seq, mergeKey);
     if (keyedText && sameIdsInOrder(from, to, mergeKey)) {
       // Nothing added, removed or moved: each item's node is the text's item at the same position.
-      const itemSlot: Slot = { kind: 'item', seq, flow: inFlow };
       const entryShape = itemShape(shape);
-      for (let i = 0; i < to.length; i++) this.reconcile(itemSlot, seq.items[i], from[i], to[i] as JsonValue, entryShape);
+      for (let i = 0; i < to.length; i++) {
+        const entry = seq.items[i] as ItemEntry;
+        this.reconcile({ kind: 'item', entry, flow: inFlow }, entry.node, from[i], to[i] as JsonValue, entryShape);
+      }
       return;
     }
     if (!keyedText || !keyedValues(to, mergeKey)) {
@@ -186,33 +190,33 @@ class EditPlanner {
       this.rerender(slot, seq, to);
       return;
     }
-    const itemSlot: Slot = { kind: 'item', seq, flow: inFlow };
-    const nodeById = new Map<string, unknown>();
-    seq.items.forEach((node, i) => {
+    const entryById = new Map<string, ItemEntry>();
+    seq.items.forEach((entry, i) => {
       const fromEntry = from[i] as JsonValue;
       const id = idOf(fromEntry, mergeKey);
-      nodeById.set(id, node);
+      entryById.set(id, entry);
       if (!toSet.has(id)) {
-        const start = this.lineStart(itemStart(this.text, seq, node) as number);
-        this.replace(start, this.lineEndAfter(contentEnd(this.text, node) as number), '');
+        const start = this.lineStart(entry.start as number);
+        this.replace(start, this.lineEndAfter(entry.end as number), '');
       }
     });
-    to.forEach((entry, i) => {
+    to.forEach((value, i) => {
       const id = toIds[i] as string;
       const at = fromIds.get(id);
-      if (at !== undefined) this.reconcile(itemSlot, nodeById.get(id), from[at], entry, itemShape(shape));
+      const entry = entryById.get(id);
+      if (at !== undefined && entry) this.reconcile({ kind: 'item', entry, flow: inFlow }, entry.node, from[at], value, itemShape(shape));
     });
     if (commonInTarget.length === toIds.length) return;
     // New items go after their nearest predecessor that the text already has.
-    const firstNode = seq.items[0];
-    if (firstNode === undefined) throw new TextMismatch();
-    const column = this.column(itemStart(this.text, seq, firstNode) as number);
+    const firstEntry = seq.items[0];
+    if (firstEntry === undefined) throw new TextMismatch();
+    const column = this.column(firstEntry.start as number);
     const pending = new Map<number, string>();
-    let anchor = this.lineStart(itemStart(this.text, seq, firstNode) as number);
+    let anchor = this.lineStart(firstEntry.start as number);
     to.forEach((entry, i) => {
       const id = toIds[i] as string;
       if (fromIds.has(id)) {
-        anchor = this.lineEndAfter(contentEnd(this.text, nodeById.get(id)) as number);
+        anchor = this.lineEndAfter(entryById.get(id)?.end as number);
         return;
       }
       pending.set(anchor, (pending.get(anchor) ?? '') + renderBlock([entry], column, this.style, true) + '\n');
@@ -220,46 +224,39 @@ class EditPlanner {
     for (const [at, lines] of pending) this.insertLines(at, lines);
   }
 
-  private itemsOnOwnLines(seq: YAMLSeq): boolean {
-    return seq.items.every((node) => {
-      const start = itemStart(this.text, seq, node);
-      return start !== undefined && contentEnd(this.text, node) !== undefined && this.onlyIndentBefore(start);
-    });
+  private itemsOnOwnLines(seq: SeqNode): boolean {
+    return seq.items.every((entry) => entry.start !== undefined && entry.end !== undefined && this.onlyIndentBefore(entry.start));
   }
 
-  private replaceScalar(slot: Slot, node: Scalar, to: JsonValue): void {
-    const range = node.range;
-    const end = contentEnd(this.text, node);
-    const rendered = range && end !== undefined && range[0] !== range[1] && !node.anchor ? renderScalarLike(node, to, slotInFlow(slot)) : undefined;
-    if (rendered === undefined || !range) this.rerender(slot, node, to);
-    else this.replace(range[0], end as number, rendered);
+  private replaceScalar(slot: Slot, node: ScalarNode, to: JsonValue): void {
+    const { start, end } = node;
+    const rendered = start !== undefined && end !== undefined && !node.empty && !node.anchored ? renderScalarLike(node, to, slotInFlow(slot)) : undefined;
+    if (rendered === undefined || start === undefined) this.rerender(slot, node, to);
+    else this.replace(start, end as number, rendered);
   }
 
   /** Re-renders a node whole, in flow style inside flow collections, else as block YAML. */
-  rerender(slot: Slot, node: unknown, to: JsonValue): void {
-    const range = (node as Node | null)?.range;
-    const end = contentEnd(this.text, node);
-    const flowNode = (isMap(node) || isSeq(node)) && node.flow === true && node.items.length > 0;
-    if (range && end !== undefined && (slotInFlow(slot) || flowNode)) {
-      this.replace(range[0], end, renderFlow(to));
+  rerender(slot: Slot, node: IndexNode | undefined, to: JsonValue): void {
+    const start = node?.start;
+    const end = node?.end;
+    const flowNode = (node?.kind === 'map' && node.flow && node.pairs.length > 0) || (node?.kind === 'seq' && node.flow && node.items.length > 0);
+    if (start !== undefined && end !== undefined && (slotInFlow(slot) || flowNode)) {
+      this.replace(start, end, renderFlow(to));
       return;
     }
     if (slot.kind === 'pair') {
-      const keyNode = slot.pair.key as Node | null;
-      const keyEnd = keyNode?.range?.[1];
-      const pairStartAt = pairStart(slot.pair);
-      const valueEnd = pairEnd(this.text, slot.pair);
+      const { keyEnd, start: pairStartAt, end: valueEnd } = slot.pair;
       if (keyEnd === undefined || pairStartAt === undefined || valueEnd === undefined) throw new TextMismatch();
-      const style = isSeq(node) && !node.flow ? { ...this.style, indentSeq: seqIsIndented(this.text, slot.pair, node) } : this.style;
+      const style = node?.kind === 'seq' && !node.flow ? { ...this.style, indentSeq: seqIsIndented(this.text, slot.pair, node) } : this.style;
       const block = renderBlock({ k: to }, this.column(pairStartAt), style, false);
       // Keep the key's own text; replace from its end (the `:`) to the end of the value.
       this.replace(keyEnd, valueEnd, block.slice(1));
       return;
     }
     if (slot.kind === 'item') {
-      const start = itemStart(this.text, slot.seq, node);
-      if (start === undefined || end === undefined) throw new TextMismatch();
-      this.replace(start, end, renderBlock([to], this.column(start), this.style, false));
+      const itemAt = slot.entry.start;
+      if (itemAt === undefined || end === undefined) throw new TextMismatch();
+      this.replace(itemAt, end, renderBlock([to], this.column(itemAt), this.style, false));
       return;
     }
     throw new TextMismatch();
@@ -304,10 +301,9 @@ function keyedValues(list: readonly JsonValue[], mergeKey: string): boolean {
   return true;
 }
 
-function seqIsIndented(text: string, pair: Pair<unknown, unknown>, seq: YAMLSeq): boolean {
-  const keyAt = pairStart(pair);
-  const first = seq.items[0];
-  const dash = first === undefined ? undefined : itemStart(text, seq, first);
+function seqIsIndented(text: string, pair: PairEntry, seq: SeqNode): boolean {
+  const keyAt = pair.start;
+  const dash = seq.items[0]?.start;
   if (keyAt === undefined || dash === undefined) return false;
   const col = (o: number): number => o - (text.lastIndexOf('\n', o - 1) + 1);
   return col(dash) > col(keyAt);
@@ -362,10 +358,10 @@ function renderFlow(value: JsonValue): string {
 }
 
 /** A scalar's replacement text in the old scalar's quoting style, or undefined when it needs more room. */
-function renderScalarLike(old: Scalar, value: JsonValue, inFlow: boolean): string | undefined {
+function renderScalarLike(old: ScalarNode, value: JsonValue, inFlow: boolean): string | undefined {
   if (inFlow) return renderFlow(value);
-  if (old.type === 'BLOCK_LITERAL' || old.type === 'BLOCK_FOLDED') return undefined;
-  const quoted = typeof value === 'string' && (old.type === 'QUOTE_DOUBLE' || old.type === 'QUOTE_SINGLE') ? old.type : undefined;
+  if (old.style === 'BLOCK_LITERAL' || old.style === 'BLOCK_FOLDED') return undefined;
+  const quoted = typeof value === 'string' && (old.style === 'QUOTE_DOUBLE' || old.style === 'QUOTE_SINGLE') ? old.style : undefined;
   return renderPlainScalar(value, quoted);
 }
 
@@ -373,22 +369,22 @@ function detectStyle(text: string, index: YamlIndex): Style {
   let indent: number | undefined;
   let indentSeq: boolean | undefined;
   const column = (o: number): number => o - (text.lastIndexOf('\n', o - 1) + 1);
-  const visit = (node: unknown, depth: number): void => {
-    if (depth > 8 || (indent !== undefined && indentSeq !== undefined) || !isMap(node) || node.flow) return;
-    for (const pair of node.items) {
-      const keyAt = pairStart(pair);
+  const visit = (node: IndexNode | undefined, depth: number): void => {
+    if (depth > 8 || (indent !== undefined && indentSeq !== undefined) || node?.kind !== 'map' || node.flow) return;
+    for (const pair of node.pairs) {
+      const keyAt = pair.start;
       const value = pair.value;
       if (keyAt === undefined) continue;
-      if (indent === undefined && isMap(value) && !value.flow) {
-        const inner = value.items[0] ? pairStart(value.items[0]) : undefined;
+      if (indent === undefined && value?.kind === 'map' && !value.flow) {
+        const inner = value.pairs[0]?.start;
         if (inner !== undefined && column(inner) > column(keyAt)) indent = column(inner) - column(keyAt);
       }
-      if (indentSeq === undefined && isSeq(value) && !value.flow) indentSeq = seqIsIndented(text, pair, value);
-      if (isSeq(value)) for (const entry of value.items) visit(entry, depth + 1);
+      if (indentSeq === undefined && value?.kind === 'seq' && !value.flow) indentSeq = seqIsIndented(text, pair, value);
+      if (value?.kind === 'seq') for (const entry of value.items) visit(entry.node, depth + 1);
       else visit(value, depth + 1);
     }
   };
-  visit(index.doc.contents, 0);
+  visit(index.root, 0);
   // Without a list to copy, follow kubectl's output (`- ` at the parent key's column).
   return { indent: indent ?? 2, indentSeq: indentSeq ?? false };
 }
@@ -422,8 +418,8 @@ function normalize(edits: readonly TextEdit[]): TextEdit[] | undefined {
  */
 export function textEdits(text: string, from: JsonValue, to: JsonValue, options: TextEditOptions = {}): TextEdit[] {
   const index = indexYaml(text);
-  const contents = index.doc.contents;
-  if (index.errors.length > 0 || !isMap(contents) || !isJsonObject(from) || !isJsonObject(to)) return jsonEqual(from, to) ? [] : rewriteAll(text, to);
+  const contents = index.root;
+  if (index.errors.length > 0 || contents?.kind !== 'map' || !isJsonObject(from) || !isJsonObject(to)) return jsonEqual(from, to) ? [] : rewriteAll(text, to);
   let edits: TextEdit[] | undefined;
   try {
     const planner = new EditPlanner(text, detectStyle(text, index));
