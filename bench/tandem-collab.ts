@@ -12,7 +12,8 @@ import { startSandbox, type Sandbox } from '@tandem/kube-sandbox';
 import type { PresenceChanged, ResourceRef } from '@tandem/sync';
 import { TandemClient, TandemRequestError } from '@tandem/sync/client';
 import { percentiles } from './types.js';
-import { inBatches, progress, sleep, startChild, waitFor, workspaceRoot, type ChildServer } from './support/child-process.js';
+import { inBatches, progress, sleep, startChild, tsxArgs, waitFor, workspaceRoot, type ChildServer } from './support/child-process.js';
+import type { LeaseSamples, RequesterCommand, RequesterConfig } from './support/lease-requesters.js';
 import { collectGarbage, inspectorUrlOf } from './support/inspector.js';
 import { collectLatency, seeMoves, typeAt, type CollabFigures, type CollabOptions } from './support/collab-figures.js';
 
@@ -91,72 +92,55 @@ async function probe<T>(what: string, request: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Times `lock:acquire` round trips; an unanswered request is counted, any other error means no figure. */
-function leaseTimer(): {
-  acquire(client: TandemClient, path: string): Promise<{ client: TandemClient; path: string; token: number } | undefined>;
-  figures(requesters: number, shape: string): LeaseFigures;
-} {
-  const samples: number[] = [];
-  const failures: string[] = [];
-  let unanswered = 0;
-  return {
-    async acquire(client, path) {
-      const start = performance.now();
-      try {
-        const { lease } = await client.request('lock:acquire', { ref: SHOP_WEB, path });
-        samples.push(performance.now() - start);
-        return { client, path, token: lease.token };
-      } catch (error) {
-        // An unanswered request is a measured miss (its round trip is at least the timeout).
-        if (error instanceof TandemRequestError) failures.push(`${error.code}: ${error.message}`);
-        else unanswered++;
-        return undefined;
-      }
-    },
-    figures(requesters, shape) {
-      if (failures.length > 0) throw new NotMeasuredError(`${failures.length} lock:acquire requests failed, first: ${failures[0]}`);
-      const { p50, p99 } = percentiles(samples);
-      return { requesters, shape, p50, p99, samples: samples.length, unanswered, timeoutMs: REQUEST_TIMEOUT_MS };
-    },
-  };
+/** How many processes share the lease requesters (each is a client machine's worth of sockets). */
+const REQUESTER_PROCESSES = 4;
+
+/** Pools the samples of every requester process into one figure. */
+function leaseFigures(results: readonly LeaseSamples[], requesters: number, shape: string): LeaseFigures {
+  const failures = results.flatMap((result) => result.failures);
+  if (failures.length > 0) throw new NotMeasuredError(`${failures.length} lock:acquire requests failed, first: ${failures[0]}`);
+  const samples = results.flatMap((result) => result.samples);
+  const { p50, p99 } = percentiles(samples);
+  const unanswered = results.reduce((sum, result) => sum + result.unanswered, 0);
+  return { requesters, shape, p50, p99, samples: samples.length, unanswered, timeoutMs: REQUEST_TIMEOUT_MS };
 }
 
-const release = (held: { client: TandemClient; path: string; token: number } | undefined): Promise<unknown> =>
-  // Releases are not timed; one the gateway does not answer lapses with its lease's TTL.
-  held === undefined ? Promise.resolve() : held.client.request('lock:release', { ref: SHOP_WEB, path: held.path, token: held.token }).catch(() => undefined);
-
 /**
- * Two shapes of 200 concurrent requesters, each on its own field: all of them asking in the same
+ * Two shapes of 200 concurrent requesters, each on its own field, in REQUESTER_PROCESSES processes
+ * of their own (joined to the resource besides the receivers): all of them asking in the same
  * millisecond (a burst, rounds apart), and each asking at a person's pace (a pause of 0-2 s, the
  * lease held 250 ms, released, again) with random phases.
  */
-async function measureLeases(clients: readonly TandemClient[], options: TandemOptions): Promise<LeaseFigures[]> {
-  const requesters = clients.slice(0, options.leaseRequesters);
-  const pathOf = (i: number): string => `metadata.annotations.benchlease${i}`;
-
-  const burst = leaseTimer();
-  for (let round = 0; round < options.leaseRounds; round++) {
-    const held = await Promise.all(requesters.map((client, i) => burst.acquire(client, pathOf(i))));
-    await Promise.all(held.map(release));
-    await sleep(500);
-  }
-
-  const steady = leaseTimer();
-  const until = performance.now() + options.leaseSteadySeconds * 1000;
-  await Promise.all(
-    requesters.map(async (client, i) => {
-      while (performance.now() < until) {
-        await sleep(Math.random() * 2_000);
-        const held = await steady.acquire(client, pathOf(i));
-        await sleep(250);
-        await release(held);
-      }
+async function measureLeases(urls: readonly string[], options: TandemOptions): Promise<LeaseFigures[]> {
+  const perProcess = Math.ceil(options.leaseRequesters / REQUESTER_PROCESSES);
+  const processes = await Promise.all(
+    Array.from({ length: REQUESTER_PROCESSES }, (_, p) => {
+      const config: RequesterConfig = { urls, first: p * perProcess, count: Math.min(perProcess, options.leaseRequesters - p * perProcess), ref: SHOP_WEB, timeoutMs: REQUEST_TIMEOUT_MS };
+      return startChild({
+        name: `lease requesters ${p + 1}`,
+        args: tsxArgs('lease-requesters.ts', ['--conditions=@tandem/source']),
+        env: { LEASE_REQUESTERS: JSON.stringify(config) },
+        readyPattern: /requesters ready/,
+        readyTimeoutMs: 60_000,
+        ipc: true,
+      });
     }),
   );
-  return [
-    burst.figures(requesters.length, `all at once, ${options.leaseRounds} rounds`),
-    steady.figures(requesters.length, `each about once a second, ${options.leaseSteadySeconds} s`),
-  ];
+  try {
+    const ask = (command: RequesterCommand): Promise<LeaseSamples[]> => Promise.all(processes.map((child) => child.ask<LeaseSamples>(command)));
+    const rounds: LeaseSamples[] = [];
+    for (let round = 0; round < options.leaseRounds; round++) {
+      rounds.push(...(await ask({ type: 'burst' })));
+      await sleep(500);
+    }
+    const steady = await ask({ type: 'steady', seconds: options.leaseSteadySeconds });
+    return [
+      leaseFigures(rounds, options.leaseRequesters, `all at once, ${options.leaseRounds} rounds`),
+      leaseFigures(steady, options.leaseRequesters, `each about once a second, ${options.leaseSteadySeconds} s`),
+    ];
+  } finally {
+    await Promise.all(processes.map((child) => child.stop()));
+  }
 }
 
 export async function measureTandem(options: TandemOptions): Promise<TandemFigures> {
@@ -239,7 +223,7 @@ export async function measureTandem(options: TandemOptions): Promise<TandemFigur
         await writer.request('lock:release', { ref: SHOP_WEB, path: 'metadata.annotations.benchprobe', token: granted.token });
       });
       progress(`tandem: ${options.leaseRequesters} concurrent lease requesters`);
-      leases = await measureLeases(receivers, options);
+      leases = await measureLeases(urls, options);
     } catch (error) {
       if (!(error instanceof NotMeasuredError)) throw error;
       leaseSkipped = error.message;
