@@ -222,7 +222,9 @@ export async function measureTandem(options: TandemOptions): Promise<TandemFigur
         const { lease: granted } = await writer.request('lock:acquire', { ref: SHOP_WEB, path: 'metadata.annotations.benchprobe' });
         await writer.request('lock:release', { ref: SHOP_WEB, path: 'metadata.annotations.benchprobe', token: granted.token });
       });
-      progress(`tandem: ${options.leaseRequesters} concurrent lease requesters`);
+      // The room keeps 500 clients: the requesters take the place of as many receivers.
+      for (const receiver of receivers.slice(Math.max(0, receivers.length - options.leaseRequesters))) receiver.close();
+      progress(`tandem: ${options.leaseRequesters} concurrent lease requesters among ${receivers.length} clients`);
       leases = await measureLeases(urls, options);
     } catch (error) {
       if (!(error instanceof NotMeasuredError)) throw error;

@@ -26,7 +26,7 @@ export class CollabStore implements OnModuleDestroy {
     if (config.redisUrl === undefined) {
       this.store = createMemoryStore({ historyRetention: config.history });
     } else {
-      const redis = new Redis(config.redisUrl);
+      const redis = new Redis(config.redisUrl, { enableAutoPipelining: true });
       // Without a listener ioredis prints every reconnect failure; one warning per distinct error is enough.
       redis.on('error', (error: Error) => {
         if (error.message === this.lastError) return;
