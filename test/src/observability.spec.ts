@@ -136,6 +136,29 @@ describe('GET /readyz', () => {
 });
 
 describe('stopping', () => {
+  it('exits 0 on SIGINT with clients joined and leasing, without an error on the way out', async () => {
+    const busy = await startGateway({ env: { REDIS_URL: 'redis://127.0.0.1:6379', TANDEM_REDIS_PREFIX: `tandem-stop-${randomUUID().slice(0, 8)}` } });
+    const crowd: TandemClient[] = [];
+    try {
+      for (let i = 0; i < 20; i++) {
+        const client = new TandemClient({ url: busy.url, user: `stopper${i}`, reconnection: false });
+        crowd.push(client);
+        await client.connected();
+        await client.request('resource:join', { ref: configMap });
+        await client.request('lock:acquire', { ref: configMap, path: `metadata.annotations.stop${i}` });
+      }
+      const exited = new Promise<void>((resolve) => busy.process.once('exit', () => resolve()));
+      busy.process.kill('SIGINT');
+      await exited;
+    } finally {
+      for (const client of crowd) client.close();
+      await busy.stop();
+    }
+    expect({ code: busy.process.exitCode, signal: busy.process.signalCode, output: busy.output().slice(-1500) }).toMatchObject({ code: 0, signal: null });
+    expect(busy.output()).not.toMatch(/Connection is closed|Unhandled|Error:/);
+  });
+
+
   it('exits 0 on SIGTERM while Redis refuses connections, without waiting for it', async () => {
     // A gateway that never reached Redis: its adapter's subscriptions wait in the client's offline queue.
     await redisProxy.close();

@@ -43,7 +43,7 @@ describe(HealthController.name, () => {
   };
 
   afterEach(async () => {
-    await store?.onModuleDestroy();
+    await store?.onApplicationShutdown();
     store = undefined;
   });
 

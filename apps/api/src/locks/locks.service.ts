@@ -74,6 +74,10 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
       // The empty path is the whole object: every lease of the session on this resource.
       this.announce(ref, [], await this.store.leases.releasePaths(ref, socket.id, ['']));
     });
+    // At shutdown, what the closing sockets released goes out at once, before Redis is closed.
+    this.hooks.onDrain(() => {
+      for (const key of [...this.pending.keys()]) this.flush(key);
+    });
     this.hooks.onDisconnect(async (socket) => {
       for (const lease of await this.store.leases.releaseSession(socket.id)) this.announce(lease.ref, [], [lease]);
     });
@@ -87,7 +91,6 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
 
   onModuleDestroy(): void {
     clearInterval(this.timer);
-    for (const key of [...this.pending.keys()]) this.flush(key);
   }
 
   async acquire(socket: TandemSocket, ref: ResourceRef, requested: string): Promise<Ack<RequestResults['lock:acquire']>> {

@@ -1,4 +1,4 @@
-import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Logger, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
 import { rooms, type ClientToServerEvents, type ServerToClientEvents } from '@tandem/sync';
 import type { Server } from 'socket.io';
@@ -15,12 +15,15 @@ import { SOCKET_SERVER_OPTIONS } from './socket-server.options.js';
 
 type TandemServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, TandemSocketData>;
 
+/** How long shutdown waits for the closed sockets' clean-ups (lease and presence release) to reach Redis. */
+const SHUTDOWN_DRAIN_MS = 3_000;
+
 /**
  * The socket.io endpoint browsers keep open: authenticates the handshake, dispatches every request
  * through RequestHandlers, and fans shared-watch changes out to resource and list rooms.
  */
 @WebSocketGateway(SOCKET_SERVER_OPTIONS)
-export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
+export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy, OnApplicationShutdown {
   private readonly logger = new Logger(RealtimeGateway.name);
   private unsubscribe: (() => void) | undefined;
   private detachAdapter: (() => Promise<void>) | undefined;
@@ -90,8 +93,17 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     this.hooks.disconnected(socket);
   }
 
-  async onModuleDestroy(): Promise<void> {
+  onModuleDestroy(): void {
     this.unsubscribe?.();
+  }
+
+  /**
+   * After the socket.io server has closed (Nest closes it between the destroy and shutdown hooks):
+   * closing the server unsubscribes its adapter, and the sockets' clean-ups announce what they
+   * released through it, which both need the Redis connections still open.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    await this.hooks.drain(SHUTDOWN_DRAIN_MS);
     await this.detachAdapter?.();
   }
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Global, Inject, Injectable, Logger, Module, type OnModuleDestroy } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { createMemoryStore, createRedisStore, type Store } from '@tandem/store';
 import { Redis } from 'ioredis';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -12,7 +12,7 @@ const QUIT_TIMEOUT_MS = 1_000;
  * else the in-process store of a single embedded gateway. Closed when the app shuts down.
  */
 @Injectable()
-export class CollabStore implements OnModuleDestroy {
+export class CollabStore implements OnApplicationShutdown {
   private readonly logger = new Logger(CollabStore.name);
   readonly store: Store;
   /** True when the store is shared with other gateways through Redis. */
@@ -76,7 +76,8 @@ export class CollabStore implements OnModuleDestroy {
     }
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After the socket.io server has closed, so the leave and disconnect clean-ups of its sockets still reach the store. */
+  async onApplicationShutdown(): Promise<void> {
     await this.store.close();
     // QUIT lets commands in flight finish, but waits for Redis: a connection that is down, or a Redis that
     // does not answer within QUIT_TIMEOUT_MS, is dropped instead.
