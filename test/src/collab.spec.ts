@@ -2,7 +2,7 @@
  * Collaboration on one resource through two built gateways sharing Redis and a sandbox whose
  * controller updates Deployment status every 100 ms: guarded saves, leases, presence, bad input.
  */
-import { rebase, type JsonObject, type PresenceChanged, type StaleDetails } from '@tandem/sync';
+import { rebase, type JsonObject, type LockChanged, type PresenceChanged, type StaleDetails } from '@tandem/sync';
 import { TandemClient, TandemRequestError } from '@tandem/sync/client';
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -162,6 +162,28 @@ describe('field leases', () => {
     // Leaving releases the session's leases.
     await alice.request('resource:leave', { ref });
     await waitUntil(() => bobView.leases().length === 0, 'leaving released alice\'s lease');
+  });
+
+  it('tells the room of a crowd of grants and ends in a few deltas, not one event per change', async () => {
+    await cluster.api('POST', '/api/v1/namespaces/shop/configmaps', { metadata: { name: 'crowd' }, data: { a: '1' } });
+    const ref = configMapRef('crowd');
+    const alice = await cluster.connect(east, 'alice');
+    const bob = await cluster.connect(east, 'bob');
+    await alice.request('resource:join', { ref });
+    const heard: LockChanged[] = [];
+    bob.on('lock:changed', (event) => heard.push(event));
+    const { book: bobView } = await joinFollowingLeases(bob, ref);
+
+    const paths = Array.from({ length: 30 }, (_, i) => `metadata.labels.crowd${i}`);
+    const granted = await Promise.all(paths.map((path) => alice.request('lock:acquire', { ref, path })));
+    await waitUntil(() => bobView.leases().length === paths.length, 'bob saw every lease');
+    await Promise.all(granted.map(({ lease }) => alice.request('lock:release', { ref, path: lease.path, token: lease.token })));
+    await waitUntil(() => bobView.leases().length === 0, 'bob saw every lease end');
+
+    // 60 changes reached bob as a few deltas (at most one per 100 ms while they keep coming) that name each of them.
+    expect(heard.length).toBeLessThanOrEqual(paths.length / 2);
+    expect(new Set(heard.flatMap((event) => event.acquired.map((lease) => lease.token)))).toEqual(new Set(granted.map(({ lease }) => lease.token)));
+    expect(new Set(heard.flatMap((event) => event.released.map((end) => end.token)))).toEqual(new Set(granted.map(({ lease }) => lease.token)));
   });
 
   it('lets a lease lapse when its holder stops renewing, telling the room', async () => {
