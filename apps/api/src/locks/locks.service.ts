@@ -30,6 +30,13 @@ function canonicalOrFail(event: string, path: string): { path: FieldPath } | { f
 const ANNOUNCE_DELAY_MS = 10;
 const ANNOUNCE_INTERVAL_MS = 100;
 
+/**
+ * A lease gone from the store within this long of its expiry counts as lapsed (announced by the
+ * sweep); one that went earlier was released, and its holder's gateway announced that. A release
+ * this close to expiry is announced twice, which clients ignore.
+ */
+const CLOCK_SKEW_ALLOWANCE_MS = 1_000;
+
 /** Lease changes of one resource waiting to be announced. */
 interface PendingChange {
   readonly ref: ResourceRef;
@@ -176,12 +183,14 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
    * each client hears of an expiry once.
    */
   private async sweep(): Promise<void> {
-    const now = Date.now();
     const open = new Set(this.broadcaster.localRooms().filter((room) => room.startsWith('resource:')).map((room) => room.slice('resource:'.length)));
     for (const key of [...this.seen.keys()]) if (!open.has(key)) this.seen.delete(key);
     for (const key of open) {
       const ref = parseResourceKey(key);
       const leases = await this.store.leases.list(ref);
+      // The store prunes by the Redis server's clock: read this clock after its answer, and allow for
+      // skew, or a lease that expired while the list was on its way would be dropped unannounced.
+      const now = Date.now() + CLOCK_SKEW_ALLOWANCE_MS;
       const before = this.seen.get(key) ?? [];
       this.seen.set(key, leases);
       const live = new Set(leases.map((lease) => lease.token));
