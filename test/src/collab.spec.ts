@@ -2,7 +2,7 @@
  * Collaboration on one resource through two built gateways sharing Redis and a sandbox whose
  * controller updates Deployment status every 100 ms: guarded saves, leases, presence, bad input.
  */
-import { rebase, type JsonObject, type LockChanged, type PresenceChanged, type StaleDetails } from '@tandem/sync';
+import { LockChangedSchema, rebase, type JsonObject, type LockChanged, type PresenceChanged, type StaleDetails } from '@tandem/sync';
 import { TandemClient, TandemRequestError } from '@tandem/sync/client';
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -177,6 +177,8 @@ describe('field leases', () => {
     const paths = Array.from({ length: 30 }, (_, i) => `metadata.labels.crowd${i}`);
     const granted = await Promise.all(paths.map((path) => alice.request('lock:acquire', { ref, path })));
     await waitUntil(() => bobView.leases().length === paths.length, 'bob saw every lease');
+    // The book gives each lease the delta's ref.
+    expect(bobView.leases().map((lease) => lease.ref)).toEqual(paths.map(() => ref));
     await Promise.all(granted.map(({ lease }) => alice.request('lock:release', { ref, path: lease.path, token: lease.token })));
     await waitUntil(() => bobView.leases().length === 0, 'bob saw every lease end');
 
@@ -184,6 +186,8 @@ describe('field leases', () => {
     expect(heard.length).toBeLessThanOrEqual(paths.length / 2);
     expect(new Set(heard.flatMap((event) => event.acquired.map((lease) => lease.token)))).toEqual(new Set(granted.map(({ lease }) => lease.token)));
     expect(new Set(heard.flatMap((event) => event.released.map((end) => end.token)))).toEqual(new Set(granted.map(({ lease }) => lease.token)));
+    // Each delta names its resource once: the leases in it do not repeat the ref (strict schema).
+    for (const event of heard) expect(LockChangedSchema.safeParse(event).error?.issues ?? []).toEqual([]);
   });
 
   it('lets a lease lapse when its holder stops renewing, telling the room', async () => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { canonicalPath, fail, parseResourceKey, resourceKey, rooms, type Ack, type FieldPath, type JsonObject, type Lease, type LeaseEnded, type RequestResults, type ResourceRef } from '@tandem/sync';
+import { canonicalPath, fail, parseResourceKey, resourceKey, rooms, type Ack, type FieldPath, type JsonObject, type Lease, type LeaseEnded, type LeaseGrant, type RequestResults, type ResourceRef } from '@tandem/sync';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { RequestHandlers, type TandemSocket } from '../realtime/request-handlers.js';
@@ -40,12 +40,13 @@ const CLOCK_SKEW_ALLOWANCE_MS = 1_000;
 /** Lease changes of one resource waiting to be announced. */
 interface PendingChange {
   readonly ref: ResourceRef;
-  readonly acquired: Map<number, Lease>;
+  readonly acquired: Map<number, LeaseGrant>;
   readonly released: Map<number, LeaseEnded>;
   timer: NodeJS.Timeout | undefined;
 }
 
 const ended = (lease: Pick<Lease, 'path' | 'token'>): LeaseEnded => ({ path: lease.path, token: lease.token });
+const grant = ({ path, owner, sessionId, token, expiresAt }: Lease): LeaseGrant => ({ path, owner, sessionId, token, expiresAt });
 
 /**
  * Field leases (`lock:*`): short, renewable, atomic across gateways (the store decides), released
@@ -152,7 +153,7 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
       change = { ref, acquired: new Map(), released: new Map(), timer: setTimeout(() => this.flush(key), delay) };
       this.pending.set(key, change);
     }
-    for (const lease of acquired) change.acquired.set(lease.token, lease);
+    for (const lease of acquired) change.acquired.set(lease.token, grant(lease));
     for (const lease of released) change.released.set(lease.token, ended(lease));
   }
 

@@ -10,8 +10,8 @@ function lease(token: number, path = `metadata.labels.l${token}`, owner = 'bob')
   return { ref, path, owner, sessionId: `session-${owner}`, token, expiresAt: 1_000_000 };
 }
 
-const granted = (...leases: Lease[]): Pick<LockChanged, 'acquired' | 'released'> => ({ acquired: leases, released: [] });
-const ended = (...leases: Lease[]): Pick<LockChanged, 'acquired' | 'released'> => ({ acquired: [], released: leases.map(({ path, token }) => ({ path, token })) });
+const granted = (...leases: Lease[]): LockChanged => ({ ref, acquired: leases.map(({ ref: _ref, ...grant }) => grant), released: [] });
+const ended = (...leases: Lease[]): LockChanged => ({ ref, acquired: [], released: leases.map(({ path, token }) => ({ path, token })) });
 const tokens = (book: LeaseBook): number[] => book.leases().map((held) => held.token).sort((a, b) => a - b);
 
 describe('LeaseBook', () => {
@@ -48,7 +48,7 @@ describe('LeaseBook', () => {
   it('treats a token granted and ended in one delta as ended', () => {
     const book = new LeaseBook();
     book.snapshot([]);
-    book.apply({ acquired: [lease(4)], released: [{ path: lease(4).path, token: 4 }] });
+    book.apply({ ref, acquired: granted(lease(4)).acquired, released: [{ path: lease(4).path, token: 4 }] });
     expect(book.leases()).toEqual([]);
   });
 

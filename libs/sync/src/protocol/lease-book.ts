@@ -26,8 +26,8 @@ export class LeaseBook {
   private cached: readonly Lease[] | undefined;
 
   /** Applies one `lock:changed` delta: grants first, then ends (a token in both ended). */
-  apply(event: Pick<LockChanged, 'acquired' | 'released'>): void {
-    for (const lease of event.acquired) this.admit(lease);
+  apply(event: LockChanged): void {
+    for (const grant of event.acquired) this.admit({ ...grant, ref: event.ref });
     for (const { token } of event.released) this.end(token);
     this.cached = undefined;
   }

@@ -182,6 +182,9 @@ export interface Lease {
   readonly expiresAt: number;
 }
 
+/** A lease as `lock:changed` announces it: the resource is the event's `ref`, said once for all. */
+export type LeaseGrant = Omit<Lease, 'ref'>;
+
 /** A lease that ended: released, saved, left, disconnected, or lapsed. Tokens are unique per store. */
 export interface LeaseEnded {
   readonly path: FieldPath;
@@ -196,8 +199,8 @@ export interface LeaseEnded {
  */
 export interface LockChanged {
   readonly ref: ResourceRef;
-  /** Leases granted (a session re-acquiring its own field repeats its token). */
-  readonly acquired: readonly Lease[];
+  /** Leases granted on `ref` (a session re-acquiring its own field repeats its token). */
+  readonly acquired: readonly LeaseGrant[];
   /** Leases that ended. A token in both lists ended after it was granted. */
   readonly released: readonly LeaseEnded[];
 }
@@ -226,6 +229,7 @@ export interface StaleDetails {
 
 const fieldPathSchema = z.string().min(1).max(1024);
 const jsonObjectSchema = z.record(z.string(), z.json());
+const tokenSchema = z.number().int().positive();
 
 export const RequestSchemas = {
   'resource:join': z.strictObject({ ref: ResourceRefSchema }),
@@ -248,8 +252,8 @@ export const RequestSchemas = {
   }),
   'presence:summary': z.strictObject({ context: z.string().min(1).max(253) }),
   'lock:acquire': z.strictObject({ ref: ResourceRefSchema, path: fieldPathSchema }),
-  'lock:renew': z.strictObject({ ref: ResourceRefSchema, path: fieldPathSchema, token: z.number().int().positive() }),
-  'lock:release': z.strictObject({ ref: ResourceRefSchema, path: fieldPathSchema, token: z.number().int().positive() }),
+  'lock:renew': z.strictObject({ ref: ResourceRefSchema, path: fieldPathSchema, token: tokenSchema }),
+  'lock:release': z.strictObject({ ref: ResourceRefSchema, path: fieldPathSchema, token: tokenSchema }),
   'resource:save': z.strictObject({
     ref: ResourceRefSchema,
     baseResourceVersion: z.string().min(1).max(64),
@@ -259,6 +263,13 @@ export const RequestSchemas = {
 } as const;
 
 export type RequestName = keyof typeof RequestSchemas;
+
+/** `lock:changed` as gateways relay it to each other (and as a client may check it). */
+export const LockChangedSchema = z.strictObject({
+  ref: ResourceRefSchema,
+  acquired: z.array(z.strictObject({ path: fieldPathSchema, owner: z.string().min(1), sessionId: z.string().min(1), token: tokenSchema, expiresAt: z.number() })),
+  released: z.array(z.strictObject({ path: fieldPathSchema, token: tokenSchema })),
+}) satisfies z.ZodType<LockChanged>;
 export type RequestPayload<E extends RequestName> = z.infer<(typeof RequestSchemas)[E]>;
 
 /** What each request's successful ack carries besides `ok: true`. */
