@@ -32,6 +32,11 @@ export interface LeaseFigures {
   /** Requests with no answer within `timeoutMs` (not in the percentiles; any of them misses the target). */
   readonly unanswered: number;
   readonly timeoutMs: number;
+  /**
+   * The same grants timed inside the gateways (`tandem_lease_acquire_duration_seconds`, summed over
+   * both): the histogram bucket bound under which 99% of them were answered, in ms.
+   */
+  readonly gatewayP99BoundMs: number | undefined;
 }
 
 export interface TandemFigures extends CollabFigures {
@@ -95,14 +100,38 @@ async function probe<T>(what: string, request: () => Promise<T>): Promise<T> {
 /** How many processes share the lease requesters (each is a client machine's worth of sockets). */
 const REQUESTER_PROCESSES = 4;
 
+/** Cumulative `lock:acquire` grant counts by histogram bound (seconds), summed over the gateways' /metrics. */
+async function grantHistogram(urls: readonly string[]): Promise<Map<number, number>> {
+  const buckets = new Map<number, number>();
+  const pattern = /^tandem_lease_acquire_duration_seconds_bucket\{le="([^"]+)",outcome="granted"\} (\d+)$/gm;
+  for (const url of urls) {
+    const response = await fetch(`${url}/metrics`);
+    if (!response.ok) throw new NotMeasuredError(`${url}/metrics answered ${response.status}`);
+    for (const [, le, count] of (await response.text()).matchAll(pattern)) {
+      const bound = le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le);
+      buckets.set(bound, (buckets.get(bound) ?? 0) + Number(count));
+    }
+  }
+  return buckets;
+}
+
+/** The smallest bucket bound (ms) holding 99% of the grants counted between two readings. */
+function p99Bound(before: Map<number, number>, after: Map<number, number>): number | undefined {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const total = (after.get(Number.POSITIVE_INFINITY) ?? 0) - (before.get(Number.POSITIVE_INFINITY) ?? 0);
+  if (total === 0) return undefined;
+  const bound = bounds.find((le) => (after.get(le) ?? 0) - (before.get(le) ?? 0) >= 0.99 * total);
+  return bound === undefined ? undefined : bound * 1_000;
+}
+
 /** Pools the samples of every requester process into one figure. */
-function leaseFigures(results: readonly LeaseSamples[], requesters: number, shape: string): LeaseFigures {
+function leaseFigures(results: readonly LeaseSamples[], requesters: number, shape: string, gatewayP99BoundMs: number | undefined): LeaseFigures {
   const failures = results.flatMap((result) => result.failures);
   if (failures.length > 0) throw new NotMeasuredError(`${failures.length} lock:acquire requests failed, first: ${failures[0]}`);
   const samples = results.flatMap((result) => result.samples);
   const { p50, p99 } = percentiles(samples);
   const unanswered = results.reduce((sum, result) => sum + result.unanswered, 0);
-  return { requesters, shape, p50, p99, samples: samples.length, unanswered, timeoutMs: REQUEST_TIMEOUT_MS };
+  return { requesters, shape, p50, p99, samples: samples.length, unanswered, timeoutMs: REQUEST_TIMEOUT_MS, gatewayP99BoundMs };
 }
 
 /**
@@ -129,14 +158,17 @@ async function measureLeases(urls: readonly string[], options: TandemOptions): P
   try {
     const ask = (command: RequesterCommand): Promise<LeaseSamples[]> => Promise.all(processes.map((child) => child.ask<LeaseSamples>(command)));
     const rounds: LeaseSamples[] = [];
+    const start = await grantHistogram(urls);
     for (let round = 0; round < options.leaseRounds; round++) {
       rounds.push(...(await ask({ type: 'burst' })));
       await sleep(500);
     }
+    const afterBursts = await grantHistogram(urls);
     const steady = await ask({ type: 'steady', seconds: options.leaseSteadySeconds });
+    const afterSteady = await grantHistogram(urls);
     return [
-      leaseFigures(rounds, options.leaseRequesters, `all at once, ${options.leaseRounds} rounds`),
-      leaseFigures(steady, options.leaseRequesters, `each about once a second, ${options.leaseSteadySeconds} s`),
+      leaseFigures(rounds, options.leaseRequesters, `all at once, ${options.leaseRounds} rounds`, p99Bound(start, afterBursts)),
+      leaseFigures(steady, options.leaseRequesters, `each about once a second, ${options.leaseSteadySeconds} s`, p99Bound(afterBursts, afterSteady)),
     ];
   } finally {
     await Promise.all(processes.map((child) => child.stop()));

@@ -104,6 +104,8 @@ describe('GET /metrics', () => {
     expect(sample(page, 'tandem_lease_acquisitions_total{outcome="granted"}')).toBe(1);
     expect(sample(page, 'tandem_lease_acquisitions_total{outcome="locked"}')).toBe(1);
     expect(sample(page, 'tandem_lease_acquisitions_total{outcome="other"}')).toBe(0);
+    expect(sample(page, 'tandem_lease_acquire_duration_seconds_count{outcome="granted"}')).toBe(1);
+    expect(sample(page, 'tandem_lease_acquire_duration_seconds_bucket{le="+Inf",outcome="locked"}')).toBe(1);
     expect(sample(page, 'tandem_lease_announcements_total')).toBe(announcements.length);
     expect(sample(page, 'tandem_saves_total{outcome="applied"}')).toBe(1);
     expect(sample(page, 'tandem_saves_total{outcome="blocked-stale"}')).toBe(0);

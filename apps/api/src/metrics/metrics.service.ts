@@ -40,6 +40,7 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
   private readonly leaseAcquisitions: Counter<'outcome'>;
   private readonly saves: Counter<'outcome'>;
   private readonly saveDuration: Histogram<'result'>;
+  private readonly leaseAcquireDuration: Histogram<'outcome'>;
 
   constructor(
     private readonly handlers: RequestHandlers,
@@ -141,6 +142,13 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
+    this.leaseAcquireDuration = new Histogram({
+      name: `${PREFIX}lease_acquire_duration_seconds`,
+      help: 'Time from receiving lock:acquire to its ack inside the gateway (validation and the store), by outcome.',
+      labelNames: ['outcome'],
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    });
   }
 
   onModuleInit(): void {
@@ -166,7 +174,11 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
 
   private observeRequest(event: RequestName, result: RequestResult, seconds: number): void {
     this.requests.inc({ event, result });
-    if (event === 'lock:acquire') this.leaseAcquisitions.inc({ outcome: leaseOutcome(result) });
+    if (event === 'lock:acquire') {
+      const outcome = leaseOutcome(result);
+      this.leaseAcquisitions.inc({ outcome });
+      this.leaseAcquireDuration.observe({ outcome }, seconds);
+    }
     if (event === 'resource:save') this.saveDuration.observe({ result }, seconds);
   }
 }
