@@ -137,6 +137,34 @@ describe('GET /readyz', () => {
   });
 });
 
+describe('while Redis does not answer', () => {
+  it('answers requests that need the store with unavailable within seconds, keeps the socket, and grants again once Redis is back', async () => {
+    const alice = await connect('alice');
+    await alice.request('resource:join', { ref: configMap });
+
+    redisProxy.suspend();
+    try {
+      await readinessBecomes(503, 'Redis was cut off');
+      const asked = Date.now();
+      const refused = await alice.requestAck('lock:acquire', { ref: configMap, path: 'data.OUTAGE' });
+      expect(refused.ok ? 'granted' : { code: refused.error.code, message: refused.error.message }).toEqual({
+        code: 'unavailable',
+        message: expect.stringMatching(/^lock:acquire: the shared store \(Redis\) did not answer .*; try again in a moment$/),
+      });
+      // Well before the client's own 10 s timeout: the store gives up after 2 s.
+      expect(Date.now() - asked).toBeLessThan(8_000);
+      expect(alice.socket.connected).toBe(true);
+    } finally {
+      redisProxy.resume();
+    }
+
+    await readinessBecomes(200, 'Redis came back');
+    const { lease } = await alice.request('lock:acquire', { ref: configMap, path: 'data.OUTAGE' });
+    expect(lease).toMatchObject({ path: 'data.OUTAGE', owner: 'alice' });
+    await alice.request('lock:release', { ref: configMap, path: lease.path, token: lease.token });
+  });
+});
+
 describe('stopping', () => {
   it('exits 0 on SIGINT with clients joined and leasing, without an error on the way out', async () => {
     const busy = await startGateway({ env: { REDIS_URL: 'redis://127.0.0.1:6379', TANDEM_REDIS_PREFIX: `tandem-stop-${randomUUID().slice(0, 8)}` } });

@@ -17,6 +17,7 @@ import type { z } from 'zod';
 import type { Identity } from '../identity/identity.js';
 import { KubeApiError } from '../kube/kube.errors.js';
 import type { WatchedList, WatchTarget } from '../kube/watch-hub.js';
+import { CollabStore } from '../store/store.module.js';
 
 /** What the gateway keeps on each socket. */
 export interface TandemSocketData {
@@ -75,6 +76,8 @@ export class RequestHandlers {
   private readonly handlers: HandlerMap = {};
   private readonly observers = new Set<RequestObserver>();
 
+  constructor(private readonly store: CollabStore) {}
+
   register<E extends RequestName>(event: E, handler: RequestHandler<E>): void {
     if (this.handlers[event] !== undefined) throw new Error(`A handler for "${event}" is already registered`);
     (this.handlers as Record<E, RequestHandler<E>>)[event] = handler;
@@ -125,6 +128,10 @@ export class RequestHandlers {
     } catch (error) {
       const failed = toFailedAck(error);
       if (failed !== undefined) return failed;
+      if (this.store.isOutage(error)) {
+        // The store logs the connection trouble itself; the client hears what to do.
+        return fail('unavailable', `${event}: the shared store (Redis) did not answer (${error instanceof Error ? error.message : String(error)}); try again in a moment`);
+      }
       this.logger.error(`"${event}" failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       return fail('internal', `${event} failed inside the gateway; see its log`);
     }

@@ -8,6 +8,15 @@ import type { AppConfig } from '../config/config.schema.js';
 const QUIT_TIMEOUT_MS = 1_000;
 
 /**
+ * How long a store command may wait for Redis, connected or not, before it fails: a request that
+ * needs the store then answers `unavailable` instead of hanging while Redis is down or cut off.
+ */
+export const STORE_COMMAND_TIMEOUT_MS = 2_000;
+
+/** ioredis errors that mean Redis did not answer (as opposed to a script or data error). */
+const OUTAGE_ERRORS = /^(Command timed out|Connection is closed|Stream isn't writeable|Reached the max retries per request)/;
+
+/**
  * The gateway's presence and lease store: Redis when `REDIS_URL` is set (several gateways share it),
  * else the in-process store of a single embedded gateway. Closed when the app shuts down.
  */
@@ -26,7 +35,7 @@ export class CollabStore implements OnApplicationShutdown {
     if (config.redisUrl === undefined) {
       this.store = createMemoryStore({ historyRetention: config.history });
     } else {
-      const redis = new Redis(config.redisUrl, { enableAutoPipelining: true });
+      const redis = new Redis(config.redisUrl, { enableAutoPipelining: true, commandTimeout: STORE_COMMAND_TIMEOUT_MS });
       // Without a listener ioredis prints every reconnect failure; one warning per distinct error is enough.
       redis.on('error', (error: Error) => {
         if (error.message === this.lastError) return;
@@ -74,6 +83,15 @@ export class CollabStore implements OnApplicationShutdown {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Whether `error`, thrown by a store call, means the store did not answer (Redis down, cut off or
+   * too slow) rather than a fault in the request or the data. Never true of the in-process store.
+   */
+  isOutage(error: unknown): boolean {
+    if (this.redis === undefined || !(error instanceof Error)) return false;
+    return OUTAGE_ERRORS.test(error.message) || this.redis.status !== 'ready';
   }
 
   /** After the socket.io server has closed, so the leave and disconnect clean-ups of its sockets still reach the store. */
