@@ -101,6 +101,8 @@ describe('GET /metrics', () => {
     expect(sample(page, 'tandem_open_resources')).toBe(1);
     expect(sample(page, 'tandem_resource_sessions')).toBe(2);
     expect(sample(page, 'tandem_shared_watches')).toBe(1);
+    expect(sample(page, 'tandem_watch_relists_total{reason="expired"}')).toBe(0);
+    expect(sample(page, 'tandem_watch_reconnects_total')).toBe(0);
     expect(sample(page, 'tandem_lease_acquisitions_total{outcome="granted"}')).toBe(1);
     expect(sample(page, 'tandem_lease_acquisitions_total{outcome="locked"}')).toBe(1);
     expect(sample(page, 'tandem_lease_acquisitions_total{outcome="other"}')).toBe(0);

@@ -131,6 +131,15 @@ describe('resource:changed from a shared watch', () => {
     // The relisted watch is live again.
     const after = await patch(6);
     await waitUntil(() => flaky().some((event) => event.resourceVersion === rvOf(after)), 'a change after the recovery arrived');
+
+    // An operator sees the relist, and why, in /metrics.
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    // Every watch behind the cut relisted: on hearing 410 Expired (`expired`), or when its first try to
+    // resume broke on the cut (`failed`).
+    const relists = (reason: string): number => Number(new RegExp(`^tandem_watch_relists_total\\{reason="${reason}"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
+    expect(relists('expired') + relists('failed')).toBeGreaterThanOrEqual(1);
+    expect({ error: relists('error'), restart: relists('restart') }).toEqual({ error: 0, restart: 0 });
+    expect(metrics).toMatch(/^tandem_watch_reconnects_total [1-9]\d*$/m);
   });
 });
 

@@ -142,6 +142,9 @@ describe(WatchHub.name, () => {
     expect(seen('removed').map((change) => change.resource.type)).toEqual(['DELETED']);
     expect(seen('untouched')).toEqual([]);
     expect(source.lists).toBe(2);
+    // One relist, for 410; a stream or two (a resume may start from the old version before it hears 410).
+    expect(hub.stats().relists).toEqual({ expired: 1, error: 0, failed: 0, restart: 0 });
+    expect(hub.stats().reconnects).toBeGreaterThanOrEqual(1);
     const versions = changes.map((change) => Number(change.resource.resourceVersion));
     expect([...versions].sort((a, b) => a - b)).toEqual(versions);
 
@@ -163,6 +166,7 @@ describe(WatchHub.name, () => {
     await until(() => seen('steady').length === 3, 'the missed changes were replayed');
     expect(seen('steady').map((change) => change.resource.resourceVersion)).toEqual([before, ...during].map(rvOf));
     expect(source.lists).toBe(1);
+    expect(hub.stats()).toEqual({ relists: { expired: 0, error: 0, failed: 0, restart: 0 }, reconnects: 1 });
   });
 
   it('rejects a subscription whose initial list fails and keeps no watch for it', async () => {

@@ -102,6 +102,22 @@ interface PendingChange {
   readonly resourceVersion: string;
 }
 
+/** Why a shared watch listed its objects again after its first list. */
+export type RelistReason = 'expired' | 'error' | 'failed' | 'restart';
+export const RELIST_REASONS: readonly RelistReason[] = ['expired', 'error', 'failed', 'restart'];
+
+/** What the shared watches went through since the gateway started (for metrics). */
+export interface WatchStats {
+  /**
+   * Relists that completed, by reason: 410 Expired (the server's history no longer reaches the
+   * watch's version), another ERROR event, a list or watch request that failed (network, server
+   * error), or a restart of the context.
+   */
+  readonly relists: Record<RelistReason, number>;
+  /** Streams opened again after one ended or broke (resumed from the last version, or after a relist). */
+  reconnects: number;
+}
+
 /**
  * One list-then-watch of a target, kept for as long as anyone subscribes. Its cache is the
  * last state it told subscribers about, so a relist after a gap turns into exactly the changes
@@ -117,6 +133,7 @@ class SharedWatch implements WatchedList {
   private generation = 0;
   private attempt = 0;
   private needsRelist = false;
+  private relistReason: RelistReason = 'error';
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -125,6 +142,7 @@ class SharedWatch implements WatchedList {
     private readonly sourceFor: () => WatchSource,
     private readonly emit: (change: HubChange) => void,
     private readonly options: Required<WatchHubOptions>,
+    private readonly stats: WatchStats,
   ) {
     this.ready = this.relist(true).then(() => this.openStream());
   }
@@ -146,6 +164,7 @@ class SharedWatch implements WatchedList {
     if (this.stopped) return;
     this.abandonStream();
     this.needsRelist = true;
+    this.relistReason = 'restart';
     this.attempt = 0;
     void this.reconnect();
   }
@@ -210,6 +229,7 @@ class SharedWatch implements WatchedList {
     if (event.type === 'ERROR') {
       // An ERROR ends the stream; after 410 Expired (history no longer reaches our version) only a relist can catch up.
       this.needsRelist = true;
+      this.relistReason = event.object['code'] === 410 ? 'expired' : 'error';
       this.abandonStream();
       this.scheduleReconnect();
       return;
@@ -257,11 +277,14 @@ class SharedWatch implements WatchedList {
         await this.relist(false);
         if (generation !== this.generation) return;
         this.needsRelist = false;
+        this.stats.relists[this.relistReason]++;
       }
       await this.openStream();
+      this.stats.reconnects++;
     } catch {
       if (this.stopped || generation !== this.generation) return;
       // A list that failed leaves the cache as it was; the next attempt relists again.
+      if (!this.needsRelist) this.relistReason = 'failed';
       this.needsRelist = true;
       this.scheduleReconnect();
     }
@@ -300,6 +323,7 @@ export class WatchHub {
   private readonly watches = new Map<string, SharedWatch>();
   private readonly listeners = new Set<(change: HubChange) => void>();
   private readonly options: Required<WatchHubOptions>;
+  private readonly counted: WatchStats = { relists: { expired: 0, error: 0, failed: 0, restart: 0 }, reconnects: 0 };
 
   constructor(
     private readonly sourceFor: (context: string) => WatchSource,
@@ -320,7 +344,7 @@ export class WatchHub {
     let watch = this.watches.get(key);
     if (watch === undefined) {
       // Read the source lazily so a reconnect after a context change uses the new client.
-      watch = new SharedWatch(target, () => this.sourceFor(target.context), (change) => this.publish(change), this.options);
+      watch = new SharedWatch(target, () => this.sourceFor(target.context), (change) => this.publish(change), this.options, this.counted);
       this.watches.set(key, watch);
     }
     watch.subscribers++;
@@ -342,6 +366,11 @@ export class WatchHub {
     if (watch.subscribers > 0) return;
     watch.stop();
     this.watches.delete(key);
+  }
+
+  /** Relists and reconnects of every shared watch so far (a copy). */
+  stats(): WatchStats {
+    return { relists: { ...this.counted.relists }, reconnects: this.counted.reconnects };
   }
 
   /** Number of running shared watches (for health and tests). */

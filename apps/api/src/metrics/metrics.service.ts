@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { ContextsService } from '../contexts/contexts.service.js';
 import { EditEvents, type EditOutcome } from '../edits/edit-events.js';
 import { SharedWatches } from '../kube/shared-watches.service.js';
+import { RELIST_REASONS } from '../kube/watch-hub.js';
 import { RequestHandlers, type RequestResult } from '../realtime/request-handlers.js';
 import { RoomBroadcaster } from '../realtime/room-broadcaster.js';
 import { CollabStore } from '../store/store.module.js';
@@ -87,6 +88,26 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
       registers,
       collect() {
         this.set(watches.size);
+      },
+    });
+    new Counter({
+      name: `${PREFIX}watch_relists_total`,
+      help: 'Shared watches listed again to catch up: after 410 Expired (the cluster no longer keeps their version), another watch ERROR, a failed list or watch request, or a restart of their context.',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        const { relists } = watches.stats();
+        this.reset();
+        for (const reason of RELIST_REASONS) this.inc({ reason }, relists[reason]);
+      },
+    });
+    new Counter({
+      name: `${PREFIX}watch_reconnects_total`,
+      help: 'Shared watch streams opened again after one ended or broke (resumed from their last version, or after a relist).',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(watches.stats().reconnects);
       },
     });
     new Gauge({
