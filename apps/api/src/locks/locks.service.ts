@@ -23,9 +23,11 @@ function canonicalOrFail(event: string, path: string): { path: FieldPath } | { f
 
 /**
  * Lease changes of a resource are collected and sent as one `lock:changed`: the first change after
- * a quiet spell goes out after ANNOUNCE_DELAY_MS (a crowd acquiring at once is one delta, sent
- * after the acks), and a busy resource gets at most one delta per ANNOUNCE_INTERVAL_MS from each
- * gateway, so the room's traffic stays bounded however fast leases change.
+ * a quiet spell goes out ANNOUNCE_DELAY_MS later, once this gateway has answered the lease requests
+ * it is working on (a crowd acquiring at once is one delta, written to the room after their acks,
+ * not in between), but never more than ANNOUNCE_INTERVAL_MS after it; and a busy resource gets at
+ * most one delta per ANNOUNCE_INTERVAL_MS from each gateway, so the room's traffic stays bounded
+ * however fast leases change.
  */
 const ANNOUNCE_DELAY_MS = 10;
 const ANNOUNCE_INTERVAL_MS = 100;
@@ -40,6 +42,10 @@ const CLOCK_SKEW_ALLOWANCE_MS = 1_000;
 /** Lease changes of one resource waiting to be announced. */
 interface PendingChange {
   readonly ref: ResourceRef;
+  /** When the first of these changes was queued (Date.now()). */
+  readonly since: number;
+  /** Its delay is over: it goes out as soon as no lease request is in progress. */
+  due: boolean;
   readonly acquired: Map<number, LeaseGrant>;
   readonly released: Map<number, LeaseEnded>;
   timer: NodeJS.Timeout | undefined;
@@ -64,6 +70,8 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
   /** Resource key -> when this gateway last announced its changes (entries older than the interval are dropped). */
   private readonly lastAnnounced = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  /** lock:acquire and lock:release requests being answered. */
+  private inProgress = 0;
 
   constructor(
     private readonly handlers: RequestHandlers,
@@ -74,9 +82,9 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
   ) {}
 
   onModuleInit(): void {
-    this.handlers.register('lock:acquire', ({ ref, path }, { socket }) => this.acquire(socket, ref, path));
+    this.handlers.register('lock:acquire', ({ ref, path }, { socket }) => this.answering(() => this.acquire(socket, ref, path)));
     this.handlers.register('lock:renew', ({ ref, path, token }, { socket }) => this.renew(socket, ref, path, token));
-    this.handlers.register('lock:release', ({ ref, path, token }, { socket }) => this.release(socket, ref, path, token));
+    this.handlers.register('lock:release', ({ ref, path, token }, { socket }) => this.answering(() => this.release(socket, ref, path, token)));
     this.hooks.onJoin(async (_socket, ref) => ({ leases: await this.store.leases.list(ref) }));
     this.hooks.onLeave(async (socket, ref) => {
       // The empty path is the whole object: every lease of the session on this resource.
@@ -150,11 +158,38 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
     if (change === undefined) {
       const last = this.lastAnnounced.get(key);
       const delay = Math.max(ANNOUNCE_DELAY_MS, last === undefined ? 0 : last + ANNOUNCE_INTERVAL_MS - Date.now());
-      change = { ref, acquired: new Map(), released: new Map(), timer: setTimeout(() => this.flush(key), delay) };
+      const since = Date.now();
+      change = { ref, since, due: false, acquired: new Map(), released: new Map(), timer: setTimeout(() => this.delayOver(key), delay) };
       this.pending.set(key, change);
     }
     for (const lease of acquired) change.acquired.set(lease.token, grant(lease));
     for (const lease of released) change.released.set(lease.token, ended(lease));
+  }
+
+  /** Runs a lease request, counting it as in progress until its ack has been written. */
+  private async answering<T>(request: () => Promise<T>): Promise<T> {
+    this.inProgress++;
+    try {
+      return await request();
+    } finally {
+      // The dispatcher writes the ack once this promise settles; the next turn comes after that.
+      setImmediate(() => {
+        if (--this.inProgress === 0) for (const [key, change] of [...this.pending]) if (change.due) this.flush(key);
+      });
+    }
+  }
+
+  /** A resource's changes waited their delay: out now, unless lease requests are being answered (then at the latest ANNOUNCE_INTERVAL_MS after the first change). */
+  private delayOver(key: string): void {
+    const change = this.pending.get(key);
+    if (change === undefined) return;
+    const waited = Date.now() - change.since;
+    if (this.inProgress === 0 || waited >= ANNOUNCE_INTERVAL_MS) {
+      this.flush(key);
+      return;
+    }
+    change.due = true;
+    change.timer = setTimeout(() => this.flush(key), ANNOUNCE_INTERVAL_MS - waited);
   }
 
   /** Sends a resource's queued changes now. */

@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import type { Lease, LockChanged, ResourceRef } from '@tandem/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startInProcessGateway, type InProcessGateway } from '../test-support/in-process-gateway.js';
+import { LocksService } from './locks.service.js';
+
+const configMap: ResourceRef = { context: 'tandem-sandbox', group: '', version: 'v1', resource: 'configmaps', namespace: 'shop', name: 'web-config' };
+
+describe(LocksService.name, () => {
+  let gateway: InProcessGateway;
+
+  beforeAll(async () => {
+    // With Redis every grant waits for a reply, so timers can fire between grants, as in production.
+    gateway = await startInProcessGateway({ REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', TANDEM_REDIS_PREFIX: `tandem-locks-spec-${randomUUID().slice(0, 8)}` });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('tells the room of a crowd of grants asked at once in one delta, written after the last of their acks', async () => {
+    const [alice, bob] = [await gateway.connect('alice'), await gateway.connect('bob')];
+    await alice.request('resource:join', { ref: configMap });
+    await bob.request('resource:join', { ref: configMap });
+    // Both sockets are the gateway's; alice's socket also hears the deltas, in order with her acks.
+    const order: string[] = [];
+    const heard: LockChanged[] = [];
+    const aliceHeard: LockChanged[] = [];
+    alice.on('lock:changed', (event) => {
+      aliceHeard.push(event);
+      order.push(`delta of ${event.acquired.length}`);
+    });
+    bob.on('lock:changed', (event) => heard.push(event));
+
+    // Answering 300 takes the gateway longer than the 10 ms after which a lone change goes out. The
+    // raw socket's ack callbacks run as each packet arrives, so `order` is the order on the wire.
+    const paths = Array.from({ length: 300 }, (_, i) => `metadata.annotations.crowd${i}`);
+    const granted = await Promise.all(
+      paths.map(
+        (path) =>
+          new Promise<Lease>((resolve, reject) => {
+            alice.socket.emit('lock:acquire', { ref: configMap, path }, (ack) => {
+              order.push('ack');
+              if (ack.ok) resolve(ack.lease);
+              else reject(new Error(`${ack.error.code}: ${ack.error.message}`));
+            });
+          }),
+      ),
+    );
+    const grantsIn = (events: readonly LockChanged[]): number => events.reduce((sum, event) => sum + event.acquired.length, 0);
+    await expect.poll(() => grantsIn(heard)).toBe(paths.length);
+    await expect.poll(() => grantsIn(aliceHeard)).toBe(paths.length);
+
+    expect(heard.map((event) => event.acquired.length)).toEqual([paths.length]);
+    expect(new Set(heard[0]?.acquired.map((lease) => lease.token))).toEqual(new Set(granted.map((lease) => lease.token)));
+    expect(order).toEqual([...paths.map(() => 'ack'), `delta of ${paths.length}`]);
+  });
+});
