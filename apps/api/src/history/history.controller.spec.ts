@@ -1,14 +1,7 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { JsonObject, ResourceRef } from '@tandem/sync';
-import { TandemClient } from '@tandem/sync/client';
+import type { TandemClient } from '@tandem/sync/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../app.js';
-import { loadConfig } from '../config/load-config.js';
-import { createLogger } from '../logging/logger.js';
+import { startInProcessGateway, type InProcessGateway } from '../test-support/in-process-gateway.js';
 import { HistoryController } from './history.controller.js';
 import { HistoryService } from './history.service.js';
 
@@ -16,23 +9,16 @@ const configMap: ResourceRef = { context: 'tandem-sandbox', group: '', version: 
 const secret: ResourceRef = { context: 'tandem-sandbox', group: '', version: 'v1', resource: 'secrets', namespace: 'shop', name: 'web-credentials' };
 
 describe(HistoryController.name, () => {
-  let app: NestExpressApplication;
+  let gateway: InProcessGateway;
   let base: string;
-  let workDir: string;
   let client: TandemClient;
 
   const history = (query: string, user = 'admin'): Promise<Response> => fetch(`${base}/api/history${query}`, { headers: { 'X-Tandem-User': user } });
 
   beforeAll(async () => {
-    workDir = await mkdtemp(join(tmpdir(), 'tandem-history-spec-'));
-    await mkdir(join(workDir, 'web'), { recursive: true });
-    await writeFile(join(workDir, 'web', 'index.html'), '<!doctype html><title>Tandem</title>');
-    const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', TANDEM_SANDBOX_KUBECONFIG: join(workDir, 'sandbox.kubeconfig'), TANDEM_WEB_DIST: join(workDir, 'web'), TANDEM_ADMINS: 'admin' });
-    app = await createApp(config, createLogger('silent'));
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-    client = new TandemClient({ url: base, user: 'alice', reconnection: false });
-    await client.connected();
+    gateway = await startInProcessGateway({ TANDEM_ADMINS: 'admin' });
+    base = gateway.base;
+    client = await gateway.connect('alice');
 
     // Three attempts by alice in the in-process store: an applied ConfigMap save, a stale one, and a Secret save.
     const joined = await client.request('resource:join', { ref: configMap });
@@ -41,13 +27,11 @@ describe(HistoryController.name, () => {
     await client.requestAck('resource:save', { ref: configMap, baseResourceVersion: joined.resourceVersion, object: edited(joined.object, 'FEATURE', 'on') });
     const secretJoined = await client.request('resource:join', { ref: secret });
     await client.request('resource:save', { ref: secret, baseResourceVersion: secretJoined.resourceVersion, object: edited(secretJoined.object, 'password', 'c2VjcmV0LWFnYWlu') });
-    await app.get(HistoryService).settled();
+    await gateway.app.get(HistoryService).settled();
   });
 
   afterAll(async () => {
-    client?.close();
-    await app?.close();
-    await rm(workDir, { recursive: true, force: true });
+    await gateway?.close();
   });
 
   it('lists save attempts newest first with outcomes and diffs, and filters by outcome and object', async () => {

@@ -1,14 +1,6 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { JsonObject, ResourceRef } from '@tandem/sync';
-import { TandemClient } from '@tandem/sync/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../app.js';
-import { loadConfig } from '../config/load-config.js';
-import { createLogger } from '../logging/logger.js';
+import { startInProcessGateway, type InProcessGateway } from '../test-support/in-process-gateway.js';
 import { MetricsService } from './metrics.service.js';
 
 const configMap: ResourceRef = { context: 'tandem-sandbox', group: '', version: 'v1', resource: 'configmaps', namespace: 'shop', name: 'web-config' };
@@ -30,33 +22,19 @@ async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, w
 }
 
 describe(MetricsService.name, () => {
-  let app: NestExpressApplication;
+  let gateway: InProcessGateway;
   let base: string;
-  let workDir: string;
-  const clients: TandemClient[] = [];
 
   const scrape = async (): Promise<string> => (await fetch(`${base}/metrics`)).text();
-  const connect = async (user: string): Promise<TandemClient> => {
-    const client = new TandemClient({ url: base, user, reconnection: false });
-    clients.push(client);
-    await client.connected();
-    return client;
-  };
+  const connect = (user: string) => gateway.connect(user);
 
   beforeAll(async () => {
-    workDir = await mkdtemp(join(tmpdir(), 'tandem-metrics-spec-'));
-    await mkdir(join(workDir, 'web'), { recursive: true });
-    await writeFile(join(workDir, 'web', 'index.html'), '<!doctype html><title>Tandem</title>');
-    const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', TANDEM_SANDBOX_KUBECONFIG: join(workDir, 'sandbox.kubeconfig'), TANDEM_WEB_DIST: join(workDir, 'web'), KUBECONFIG: join(workDir, 'none') });
-    app = await createApp(config, createLogger('silent'));
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    gateway = await startInProcessGateway();
+    base = gateway.base;
   });
 
   afterAll(async () => {
-    for (const client of clients) client.close();
-    await app?.close();
-    await rm(workDir, { recursive: true, force: true });
+    await gateway?.close();
   });
 
   it('serves the Prometheus text format with the process defaults and the gateway at rest', async () => {
