@@ -61,17 +61,20 @@ function tandemRows(tandem: TandemFigures, peer: CollabFigures | undefined): Ben
     rows.push({ name: 'Tandem: lease acquire round trip', value: 'not measured', target: tandem.leaseSkipped ?? '' });
   }
   for (const lease of tandem.leases) {
-    const label = `Tandem: lease acquire (${lease.requesters} requesters, ${lease.shape})`;
+    // The lone client is the reference (Tandem's own floor); the target is for the crowd.
+    const crowd = lease.requesters > 1;
+    const label = `Tandem: lease acquire (${lease.requesters} ${crowd ? 'requesters' : 'requester'}, ${lease.shape})`;
+    const target = crowd ? `p99 < ${LEASE_TARGET_MS} ms` : undefined;
     rows.push(
       { name: `${label} p50`, value: ms(lease.p50) },
       lease.unanswered > 0
         ? {
             name: `${label} p99`,
             value: `> ${lease.timeoutMs} ms`,
-            target: `p99 < ${LEASE_TARGET_MS} ms (${lease.unanswered}/${lease.unanswered + lease.samples} unanswered)`,
+            target: `${target ?? 'p99'} (${lease.unanswered}/${lease.unanswered + lease.samples} unanswered)`,
             pass: false,
           }
-        : { name: `${label} p99 (${lease.samples} acquires)`, value: ms(lease.p99), target: `p99 < ${LEASE_TARGET_MS} ms`, pass: lease.p99 < LEASE_TARGET_MS },
+        : { name: `${label} p99 (${lease.samples} acquires)`, value: ms(lease.p99), ...(target === undefined ? {} : { target, pass: lease.p99 < LEASE_TARGET_MS }) },
       { name: `${label}, inside the gateways: 99% answered within`, value: lease.gatewayP99BoundMs === undefined ? 'not read' : `≤ ${lease.gatewayP99BoundMs} ms` },
     );
   }
@@ -154,7 +157,7 @@ export async function run(): Promise<BenchSection> {
       `Idle traffic: with nobody typing for ${options.idleSeconds} s (more than two of Yjs' 15 s awareness renewals), Yjs counts every WebSocket message event received by any client (WebSocket-level pings are control frames and not counted);`,
       'Tandem counts every socket.io event received (onAny) plus every engine.io ping packet, so Tandem is charged for its keep-alives and Yjs is not.',
       'Memory per client: (server memory with all clients connected - before any client) / (N + 1), both read after two forced full GCs in each server (Yjs: in-process `gc()`; Tandem: HeapProfiler.collectGarbage over the inspector of both gateways, started with --inspect), 3 s after the last join; RSS from process.memoryUsage (Yjs) or /proc/<pid>/status VmRSS (Tandem), JS heap from the V8 heap in use.',
-      `Lease: ${LEASE_REQUESTERS} TandemClients in 4 child processes of 50 (as people's browsers are apart; one process decoding the room's broadcasts for hundreds of sockets would hold every ack behind them), alternating between the gateways and joined to shop/web in place of as many receivers (so the room still holds 500 clients), each on its own field path; two shapes: all ask at the same moment (${LEASE_ROUNDS} rounds, all released untimed between rounds); then for ${LEASE_STEADY_SECONDS} s each pauses 0-2 s at random, acquires, holds 250 ms and releases, again and again. The acquire round trip is timed; "inside the gateways" reads both gateways' \`tandem_lease_acquire_duration_seconds\` histogram before and after each shape (receipt of the request to its ack, store included), to the precision of its buckets.`,
+      `Lease: ${LEASE_REQUESTERS} TandemClients in 4 child processes of 50 (as people's browsers are apart; one process decoding the room's broadcasts for hundreds of sockets would hold every ack behind them), alternating between the gateways and joined to shop/web in place of as many receivers (so the room still holds 500 clients), each on its own field path; two shapes: all ask at the same moment (${LEASE_ROUNDS} rounds, all released untimed between rounds); then for ${LEASE_STEADY_SECONDS} s each pauses 0-2 s at random, acquires, holds 250 ms and releases, again and again. The acquire round trip is timed. Before the crowd joins, one client alone in the room acquires and releases 1,000 times in a row (after 50 unrecorded), for reference. "Inside the gateways" reads both gateways' \`tandem_lease_acquire_duration_seconds\` histogram before and after each shape (receipt of the request to its ack, store included), to the precision of its buckets.`,
     ].join(' '),
     rows,
   };

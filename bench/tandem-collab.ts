@@ -175,6 +175,30 @@ async function measureLeases(urls: readonly string[], options: TandemOptions): P
   }
 }
 
+/** How many acquires the lone client makes, one after the other (each released before the next). */
+const ALONE_ACQUIRES = 1_000;
+
+/**
+ * One client alone in the room asks for a lease, waits for it, releases it, and again: the round
+ * trip with nothing else going on (socket.io, validation, one Redis script, the ack).
+ */
+async function measureLeaseAlone(client: TandemClient, urls: readonly string[]): Promise<LeaseFigures> {
+  const path = 'metadata.annotations.benchalone';
+  const samples: number[] = [];
+  const start = await grantHistogram(urls);
+  await probe('lock:acquire', async () => {
+    for (let i = 0; i < ALONE_ACQUIRES + 50; i++) {
+      const asked = performance.now();
+      const { lease } = await client.request('lock:acquire', { ref: SHOP_WEB, path });
+      // The first 50 warm the path up.
+      if (i >= 50) samples.push(performance.now() - asked);
+      await client.request('lock:release', { ref: SHOP_WEB, path, token: lease.token });
+    }
+  });
+  const { p50, p99 } = percentiles(samples);
+  return { requesters: 1, shape: 'alone in the room, one after the other', p50, p99, samples: samples.length, unanswered: 0, timeoutMs: REQUEST_TIMEOUT_MS, gatewayP99BoundMs: p99Bound(start, await grantHistogram(urls)) };
+}
+
 export async function measureTandem(options: TandemOptions): Promise<TandemFigures> {
   if (!existsSync(join(workspaceRoot, GATEWAY_MAIN))) {
     throw new NotMeasuredError(`${GATEWAY_MAIN} is missing: build first with \`npx nx run-many -t build -p api web --skip-sync\``);
@@ -216,6 +240,15 @@ export async function measureTandem(options: TandemOptions): Promise<TandemFigur
     // The writer sits on the first gateway, so half the receivers hear it through the Redis adapter.
     const writer = await probe('connecting and resource:join', () => connect('writer', 0));
     await probe('presence:update', () => writer.request('presence:update', { ref: SHOP_WEB, field: 'spec.replicas' }));
+    // The lease round trip of one client alone in the room, before the crowd arrives: Tandem's own floor.
+    let leaseAlone: LeaseFigures | undefined;
+    let leaseSkipped: string | undefined;
+    try {
+      leaseAlone = await measureLeaseAlone(writer, urls);
+    } catch (error) {
+      if (!(error instanceof NotMeasuredError)) throw error;
+      leaseSkipped = error.message;
+    }
     const receivers = await inBatches(Array.from({ length: options.clients }, (_, i) => `reader-${i}`), 25, (user, i) => connect(user, i + 1));
     for (const receiver of receivers) {
       const see = seeMoves(latency, sentAt);
@@ -247,20 +280,17 @@ export async function measureTandem(options: TandemOptions): Promise<TandemFigur
     const idleEvents = events;
     const idlePings = pings;
 
-    let leases: LeaseFigures[] = [];
-    let leaseSkipped: string | undefined;
-    try {
-      await probe('lock:acquire', async () => {
-        const { lease: granted } = await writer.request('lock:acquire', { ref: SHOP_WEB, path: 'metadata.annotations.benchprobe' });
-        await writer.request('lock:release', { ref: SHOP_WEB, path: 'metadata.annotations.benchprobe', token: granted.token });
-      });
-      // The room keeps 500 clients: the requesters take the place of as many receivers.
-      for (const receiver of receivers.slice(Math.max(0, receivers.length - options.leaseRequesters))) receiver.close();
-      progress(`tandem: ${options.leaseRequesters} concurrent lease requesters among ${receivers.length} clients`);
-      leases = await measureLeases(urls, options);
-    } catch (error) {
-      if (!(error instanceof NotMeasuredError)) throw error;
-      leaseSkipped = error.message;
+    let leases: LeaseFigures[] = leaseAlone === undefined ? [] : [leaseAlone];
+    if (leaseAlone !== undefined) {
+      try {
+        // The room keeps 500 clients: the requesters take the place of as many receivers.
+        for (const receiver of receivers.slice(Math.max(0, receivers.length - options.leaseRequesters))) receiver.close();
+        progress(`tandem: ${options.leaseRequesters} concurrent lease requesters among ${receivers.length} clients`);
+        leases = [leaseAlone, ...(await measureLeases(urls, options))];
+      } catch (error) {
+        if (!(error instanceof NotMeasuredError)) throw error;
+        leaseSkipped = error.message;
+      }
     }
 
     return {
