@@ -3,7 +3,7 @@
  * controller updates Deployment status every 100 ms: guarded saves, leases, presence, bad input.
  */
 import { LockChangedSchema, rebase, type JsonObject, type LockChanged, type PresenceChanged, type StaleDetails } from '@tandem/sync';
-import { TandemClient, TandemRequestError } from '@tandem/sync/client';
+import { TandemRequestError, type TandemClient } from '@tandem/sync/client';
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from './support/gateway.js';
@@ -269,8 +269,7 @@ describe('bad input', () => {
   });
 
   it('refuses a client speaking another protocol version', async () => {
-    const client = new TandemClient({ url: west.url, user: 'alice', protocol: 99, reconnection: false });
-    cluster.clients.push(client);
+    const client = cluster.clients.create(west.url, 'alice', { protocol: 99 });
     await expect(client.connected()).rejects.toThrow(/protocol-mismatch/);
   });
 });

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startSandbox, type Sandbox } from '@tandem/kube-sandbox';
 import type { JsonObject, ResourceRef } from '@tandem/sync';
-import { TandemClient } from '@tandem/sync/client';
+import type { TandemClient } from '@tandem/sync/client';
+import { ClientPool } from './support/clients.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from './support/gateway.js';
 import { kubectl, writeReplacingEditor } from './support/kubectl.js';
@@ -40,14 +41,8 @@ interface Page {
 let home: string;
 let sandbox: Sandbox;
 let gateway: RunningGateway;
-const clients: TandemClient[] = [];
-
-async function connect(user: string): Promise<TandemClient> {
-  const client = new TandemClient({ url: gateway.url, user, reconnection: false });
-  clients.push(client);
-  await client.connected();
-  return client;
-}
+const clients = new ClientPool();
+const connect = (user: string): Promise<TandemClient> => clients.connect(gateway.url, user);
 
 function start(): Promise<RunningGateway> {
   return startGateway({ env: { HOME: home, KUBECONFIG: join(home, 'lab.kubeconfig'), TANDEM_SANDBOX: 'off', REDIS_URL: redisUrl, TANDEM_REDIS_PREFIX: prefix, TANDEM_ADMINS: `${ADMIN},other-admin` } });
@@ -78,7 +73,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const client of clients) client.close();
+  clients.closeAll();
   await gateway?.stop();
   await sandbox?.close();
   const redis = new Redis(redisUrl);
@@ -187,7 +182,7 @@ describe('edit history', () => {
   it('keeps every entry across a gateway restart', async () => {
     const before = ((await (await history('?limit=1000')).json()) as Page).entries;
     expect(before.length).toBeGreaterThanOrEqual(5);
-    for (const client of clients.splice(0)) client.close();
+    clients.closeAll();
     await gateway.stop();
     gateway = await start();
     const after = ((await (await history('?limit=1000')).json()) as Page).entries;

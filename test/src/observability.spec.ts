@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JsonObject, LockChanged, ResourceRef } from '@tandem/sync';
 import { TandemClient } from '@tandem/sync/client';
+import { ClientPool } from './support/clients.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from './support/gateway.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
@@ -21,14 +22,8 @@ interface Readiness {
 
 let redisProxy: TcpProxy;
 let gateway: RunningGateway;
-const clients: TandemClient[] = [];
-
-async function connect(user: string): Promise<TandemClient> {
-  const client = new TandemClient({ url: gateway.url, user, reconnection: false });
-  clients.push(client);
-  await client.connected();
-  return client;
-}
+const clients = new ClientPool();
+const connect = (user: string): Promise<TandemClient> => clients.connect(gateway.url, user);
 
 async function scrape(): Promise<string> {
   const response = await fetch(`${gateway.url}/metrics`);
@@ -67,7 +62,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const client of clients) client.close();
+  clients.closeAll();
   await gateway?.stop();
   await redisProxy?.close();
 });

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '@tandem/kube-sandbox';
 import type { ResourceChanged, ResourceRef } from '@tandem/sync';
-import { TandemClient } from '@tandem/sync/client';
+import type { TandemClient } from '@tandem/sync/client';
+import { ClientPool } from './support/clients.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from './support/gateway.js';
 import { kubectl, writeReplacingEditor } from './support/kubectl.js';
@@ -31,14 +32,8 @@ let home: string;
 let sandbox: Sandbox;
 let proxy: TcpProxy;
 let gateway: RunningGateway;
-const clients: TandemClient[] = [];
-
-async function connect(user = 'alice'): Promise<TandemClient> {
-  const client = new TandemClient({ url: gateway.url, user, reconnection: false });
-  clients.push(client);
-  await client.connected();
-  return client;
-}
+const clients = new ClientPool();
+const connect = (user = 'alice'): Promise<TandemClient> => clients.connect(gateway.url, user);
 
 async function sandboxApi(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Json> {
   const response = await fetch(`${sandbox.url}${path}`, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'Content-Type': contentType } } : {}) });
@@ -61,7 +56,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const client of clients) client.close();
+  clients.closeAll();
   await gateway?.stop();
   await proxy?.close();
   await sandbox?.close();
@@ -145,14 +140,12 @@ describe('resource:changed from a shared watch', () => {
 
 describe('socket handshake and request validation', () => {
   it('refuses a connection without a user', async () => {
-    const client = new TandemClient({ url: gateway.url, user: '', reconnection: false });
-    clients.push(client);
+    const client = clients.create(gateway.url, '');
     await expect(client.connected()).rejects.toThrow(/^unauthenticated: user/);
   });
 
   it('refuses a client speaking another protocol version, naming both', async () => {
-    const client = new TandemClient({ url: gateway.url, user: 'alice', protocol: 2, reconnection: false });
-    clients.push(client);
+    const client = clients.create(gateway.url, 'alice', { protocol: 2 });
     await expect(client.connected()).rejects.toThrow('protocol-mismatch: server speaks 1, client sent 2');
   });
 

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '@tandem/kube-sandbox';
 import { LeaseBook, resourceKey, type RequestResults, type ResourceRef } from '@tandem/sync';
-import { TandemClient } from '@tandem/sync/client';
+import type { TandemClient } from '@tandem/sync/client';
+import { ClientPool } from './clients.js';
 import { startGateway, workspaceRoot, type RunningGateway } from './gateway.js';
 
 export const CONTEXT = 'lab';
@@ -24,7 +25,7 @@ export type Json = Record<string, unknown>;
 /** Several built gateways sharing one standalone sandbox (through KUBECONFIG) and one Redis key prefix. */
 export class CollabCluster {
   readonly gateways: RunningGateway[] = [];
-  readonly clients: TandemClient[] = [];
+  readonly clients = new ClientPool();
   readonly prefix = `tandem-test-${randomUUID().slice(0, 8)}`;
 
   private constructor(
@@ -49,11 +50,8 @@ export class CollabCluster {
     return gateway;
   }
 
-  async connect(gateway: RunningGateway, user: string): Promise<TandemClient> {
-    const client = new TandemClient({ url: gateway.url, user, reconnection: false });
-    this.clients.push(client);
-    await client.connected();
-    return client;
+  connect(gateway: RunningGateway, user: string): Promise<TandemClient> {
+    return this.clients.connect(gateway.url, user);
   }
 
   async api(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Json> {
@@ -64,7 +62,7 @@ export class CollabCluster {
   }
 
   async close(): Promise<void> {
-    for (const client of this.clients) client.close();
+    this.clients.closeAll();
     await Promise.all(this.gateways.map((gateway) => gateway.stop()));
     await this.sandbox.close();
     await rm(this.home, { recursive: true, force: true });
