@@ -170,6 +170,7 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     });
+    for (const outcome of LEASE_OUTCOMES) this.leaseAcquireDuration.zero({ outcome });
   }
 
   onModuleInit(): void {

@@ -52,6 +52,7 @@ describe(MetricsService.name, () => {
     expect(sample(page, 'tandem_open_resources')).toBe(0);
     for (const outcome of ['applied', 'dry-run', 'blocked-stale', 'blocked-locked', 'rejected-by-cluster', 'invalid']) expect(sample(page, `tandem_saves_total{outcome="${outcome}"}`)).toBe(0);
     for (const outcome of ['granted', 'locked', 'other']) expect(sample(page, `tandem_lease_acquisitions_total{outcome="${outcome}"}`)).toBe(0);
+    for (const outcome of ['granted', 'locked', 'other']) expect(sample(page, `tandem_lease_acquire_duration_seconds_count{outcome="${outcome}"}`)).toBe(0);
   });
 
   it('counts what two editors of one resource do: sockets, joins, lease outcomes, announcements and saves', async () => {
