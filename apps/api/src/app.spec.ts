@@ -1,35 +1,22 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from './app.js';
-import { loadConfig } from './config/load-config.js';
-import { createLogger } from './logging/logger.js';
+import { startInProcessGateway, type InProcessGateway } from './test-support/in-process-gateway.js';
 
 describe('gateway over HTTP with the embedded sandbox', () => {
-  let app: NestExpressApplication;
+  let gateway: InProcessGateway;
   let base: string;
   let workDir: string;
   let kubeconfigPath: string;
 
   beforeAll(async () => {
-    workDir = await mkdtemp(join(tmpdir(), 'tandem-api-spec-'));
-    kubeconfigPath = join(workDir, 'kube', 'sandbox.kubeconfig');
-    const webDist = join(workDir, 'web');
-    await import('node:fs/promises').then(({ mkdir }) => mkdir(webDist, { recursive: true }));
-    await writeFile(join(webDist, 'index.html'), '<!doctype html><title>Tandem</title><div id="root"></div>');
-    const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', TANDEM_SANDBOX_KUBECONFIG: kubeconfigPath, TANDEM_WEB_DIST: webDist });
-    app = await createApp(config, createLogger('silent'));
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    gateway = await startInProcessGateway();
+    ({ base, workDir, sandboxKubeconfig: kubeconfigPath } = gateway);
   });
 
   afterAll(async () => {
-    await app?.close();
-    await rm(workDir, { recursive: true, force: true });
+    await gateway?.close();
   });
 
   it('answers the health probes', async () => {

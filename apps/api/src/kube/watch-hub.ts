@@ -103,8 +103,8 @@ interface PendingChange {
 }
 
 /** Why a shared watch listed its objects again after its first list. */
-export type RelistReason = 'expired' | 'error' | 'failed' | 'restart';
-export const RELIST_REASONS: readonly RelistReason[] = ['expired', 'error', 'failed', 'restart'];
+export const RELIST_REASONS = ['expired', 'error', 'failed', 'restart'] as const;
+export type RelistReason = (typeof RELIST_REASONS)[number];
 
 /** What the shared watches went through since the gateway started (for metrics). */
 export interface WatchStats {

@@ -13,6 +13,10 @@ export interface InProcessGateway {
   readonly app: NestExpressApplication;
   /** `http://127.0.0.1:<port>` */
   readonly base: string;
+  /** The gateway's throwaway directory (removed by `close()`). */
+  readonly workDir: string;
+  /** Where the gateway wrote the embedded sandbox's kubeconfig. */
+  readonly sandboxKubeconfig: string;
   /** A connected TandemClient for `user`, closed by `close()`. */
   connect(user: string): Promise<TandemClient>;
   /** Closes the clients, the app and its work directory. */
@@ -26,10 +30,11 @@ export async function startInProcessGateway(env: Record<string, string> = {}): P
   try {
     await mkdir(join(workDir, 'web'), { recursive: true });
     await writeFile(join(workDir, 'web', 'index.html'), '<!doctype html><title>Tandem</title><div id="root"></div>');
+    const sandboxKubeconfig = join(workDir, 'kube', 'sandbox.kubeconfig');
     const config = loadConfig({
       HOST: '127.0.0.1',
       PORT: '0',
-      TANDEM_SANDBOX_KUBECONFIG: join(workDir, 'sandbox.kubeconfig'),
+      TANDEM_SANDBOX_KUBECONFIG: sandboxKubeconfig,
       TANDEM_WEB_DIST: join(workDir, 'web'),
       KUBECONFIG: join(workDir, 'none'),
       ...env,
@@ -40,6 +45,8 @@ export async function startInProcessGateway(env: Record<string, string> = {}): P
     return {
       app,
       base,
+      workDir,
+      sandboxKubeconfig,
       async connect(user) {
         const client = new TandemClient({ url: base, user, reconnection: false });
         clients.push(client);
