@@ -64,6 +64,55 @@ describe('a lease raced for by 50 clients on two gateways', () => {
   });
 });
 
+describe('lease announcements on a busy resource', () => {
+  it('tell each client of every lease change once, in at most one delta per 100 ms however many gateways made the changes', async () => {
+    const keys = Array.from({ length: 10 }, (_, index) => `k${index}`);
+    await cluster.api('POST', '/api/v1/namespaces/shop/configmaps', { metadata: { name: 'busy' }, data: Object.fromEntries(keys.map((key) => [key, '0'])) });
+    const ref = configMapRef('busy');
+    const observers = await Promise.all([east, west].map((gateway, index) => cluster.connect(gateway, `observer${index}`)));
+    const heard = observers.map(() => ({ deltas: 0, grants: [] as number[], ends: [] as number[] }));
+    observers.forEach((observer, index) => {
+      const tally = heard[index];
+      observer.on('lock:changed', (event) => {
+        if (tally === undefined || event.ref.name !== ref.name) return;
+        tally.deltas++;
+        tally.grants.push(...event.acquired.map((lease) => lease.token));
+        tally.ends.push(...event.released.map((lease) => lease.token));
+      });
+    });
+    const views = await Promise.all(observers.map((observer) => joinFollowingLeases(observer, ref)));
+    const workers = await Promise.all(keys.map((_, index) => cluster.connect(index % 2 === 0 ? east : west, `worker${index}`)));
+    await Promise.all(workers.map((worker) => worker.request('resource:join', { ref })));
+
+    // Each worker takes and gives back its own field as fast as it can, on both gateways at once, for 1.5 s.
+    const started = Date.now();
+    const granted: number[] = [];
+    await Promise.all(
+      workers.map(async (worker, index) => {
+        const path = `data.${keys[index] ?? ''}`;
+        while (Date.now() - started < 1_500) {
+          const { lease } = await worker.request('lock:acquire', { ref, path });
+          granted.push(lease.token);
+          await worker.request('lock:release', { ref, path, token: lease.token });
+        }
+      }),
+    );
+    const sorted = (tokens: readonly number[]): number[] => [...tokens].sort((a, b) => a - b);
+    await waitUntil(() => heard.every((tally) => tally.ends.length >= granted.length) && views.every(({ book }) => book.leases().length === 0), 'both observers heard every end');
+    const elapsedMs = Date.now() - started;
+
+    expect(granted.length).toBeGreaterThan(40);
+    for (const tally of heard) {
+      // Every grant and every end, once each: none missed, none repeated by the other gateway.
+      expect(sorted(tally.grants)).toEqual(sorted(granted));
+      expect(sorted(tally.ends)).toEqual(sorted(granted));
+      // One delta per 100 ms, not one per gateway per 100 ms.
+      expect(tally.deltas).toBeLessThanOrEqual(Math.floor(elapsedMs / 100) + 1);
+    }
+    for (const client of [...observers, ...workers]) client.close();
+  });
+});
+
 describe('changes seen by every gateway\'s watch', () => {
   it('delivers a real kubectl edit to every client on both gateways exactly once, and names a Tandem saver', async () => {
     const clients = await Promise.all([cluster.connect(east, 'alice'), cluster.connect(east, 'bob'), cluster.connect(west, 'carol'), cluster.connect(west, 'dave')]);

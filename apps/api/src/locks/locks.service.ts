@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { canonicalPath, fail, parseResourceKey, resourceKey, rooms, type Ack, type FieldPath, type JsonObject, type Lease, type LeaseEnded, type LeaseGrant, type RequestResults, type ResourceRef } from '@tandem/sync';
+import { canonicalPath, fail, LockChangedSchema, parseResourceKey, resourceKey, rooms, type Ack, type FieldPath, type JsonObject, type Lease, type LeaseEnded, type LeaseGrant, type LockChanged, type RequestResults, type ResourceRef } from '@tandem/sync';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { GatewayPeers, peerTopic } from '../realtime/gateway-peers.js';
 import { RequestHandlers, type TandemSocket } from '../realtime/request-handlers.js';
 import { RoomBroadcaster } from '../realtime/room-broadcaster.js';
 import { SessionHooks } from '../realtime/session-hooks.js';
@@ -22,12 +23,15 @@ function canonicalOrFail(event: string, path: string): { path: FieldPath } | { f
 }
 
 /**
- * Lease changes of a resource are collected and sent as one `lock:changed`: the first change after
- * a quiet spell goes out ANNOUNCE_DELAY_MS later, once this gateway has answered the lease requests
- * it is working on (a crowd acquiring at once is one delta, written to the room after their acks,
- * not in between), but never more than ANNOUNCE_INTERVAL_MS after it; and a busy resource gets at
- * most one delta per ANNOUNCE_INTERVAL_MS from each gateway, so the room's traffic stays bounded
- * however fast leases change.
+ * Lease changes of a resource are collected and sent to this gateway's sockets in its room as one
+ * `lock:changed`: the first change after a quiet spell goes out ANNOUNCE_DELAY_MS later, once this
+ * gateway has answered the lease requests it is working on (a crowd acquiring at once is one delta,
+ * written to the room after their acks, not in between), but never more than ANNOUNCE_INTERVAL_MS
+ * after it; and a busy resource gets at most one delta per ANNOUNCE_INTERVAL_MS. Each gateway sends
+ * its own changes to its peers with the same delta, and they go into the peers' next delta to their
+ * own sockets: so a client hears of every change once, in at most one delta per interval however
+ * many gateways there are, and a change made on another gateway reaches it at most two intervals
+ * later.
  */
 const ANNOUNCE_DELAY_MS = 10;
 const ANNOUNCE_INTERVAL_MS = 100;
@@ -39,6 +43,17 @@ const ANNOUNCE_INTERVAL_MS = 100;
  */
 const CLOCK_SKEW_ALLOWANCE_MS = 1_000;
 
+/** Lease changes made on this gateway, sent to the other gateways. */
+const PEER_LEASE_CHANGES = peerTopic<LockChanged>('tandem:lock-changed', LockChangedSchema);
+
+/** Grants and ends by token. */
+interface Changes {
+  readonly acquired: Map<number, LeaseGrant>;
+  readonly released: Map<number, LeaseEnded>;
+}
+
+const noChanges = (): Changes => ({ acquired: new Map(), released: new Map() });
+
 /** Lease changes of one resource waiting to be announced. */
 interface PendingChange {
   readonly ref: ResourceRef;
@@ -46,8 +61,10 @@ interface PendingChange {
   readonly since: number;
   /** Its delay is over: it goes out as soon as no lease request is in progress. */
   due: boolean;
-  readonly acquired: Map<number, LeaseGrant>;
-  readonly released: Map<number, LeaseEnded>;
+  /** For this gateway's sockets: its own changes and its peers'. */
+  readonly all: Changes;
+  /** This gateway's own changes, for its peers. */
+  readonly own: Changes;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -78,10 +95,12 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
     private readonly hooks: SessionHooks,
     private readonly store: CollabStore,
     private readonly broadcaster: RoomBroadcaster,
+    private readonly peers: GatewayPeers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
+    this.peers.on(PEER_LEASE_CHANGES, (delta) => this.heard(delta));
     this.handlers.register('lock:acquire', ({ ref, path }, { socket }) => this.answering(() => this.acquire(socket, ref, path)));
     this.handlers.register('lock:renew', ({ ref, path, token }, { socket }) => this.renew(socket, ref, path, token));
     this.handlers.register('lock:release', ({ ref, path, token }, { socket }) => this.answering(() => this.release(socket, ref, path, token)));
@@ -148,10 +167,20 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
   }
 
   /**
-   * Queues lease changes of a resource for its room, on every gateway. Changes are sent in the
-   * order they happened; a lease granted and ended within one announcement is sent in both lists.
+   * Queues lease changes made on this gateway for its resource's room, on every gateway. Changes are
+   * sent in the order they happened; a lease granted and ended within one announcement is sent in
+   * both lists.
    */
   announce(ref: ResourceRef, acquired: readonly Lease[], released: readonly (Lease | LeaseEnded)[]): void {
+    this.queue(ref, acquired.map(grant), released.map(ended), true);
+  }
+
+  /** A peer gateway's changes: for this gateway's sockets in the room, if it has any. */
+  private heard(delta: LockChanged): void {
+    if (this.broadcaster.hasLocalRoom(rooms.resource(resourceKey(delta.ref)))) this.queue(delta.ref, delta.acquired, delta.released, false);
+  }
+
+  private queue(ref: ResourceRef, acquired: readonly LeaseGrant[], released: readonly LeaseEnded[], own: boolean): void {
     if (acquired.length === 0 && released.length === 0) return;
     const key = resourceKey(ref);
     let change = this.pending.get(key);
@@ -159,11 +188,13 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
       const last = this.lastAnnounced.get(key);
       const delay = Math.max(ANNOUNCE_DELAY_MS, last === undefined ? 0 : last + ANNOUNCE_INTERVAL_MS - Date.now());
       const since = Date.now();
-      change = { ref, since, due: false, acquired: new Map(), released: new Map(), timer: setTimeout(() => this.delayOver(key), delay) };
+      change = { ref, since, due: false, all: noChanges(), own: noChanges(), timer: setTimeout(() => this.delayOver(key), delay) };
       this.pending.set(key, change);
     }
-    for (const lease of acquired) change.acquired.set(lease.token, grant(lease));
-    for (const lease of released) change.released.set(lease.token, ended(lease));
+    for (const changes of own ? [change.all, change.own] : [change.all]) {
+      for (const lease of acquired) changes.acquired.set(lease.token, lease);
+      for (const lease of released) changes.released.set(lease.token, lease);
+    }
   }
 
   /** Runs a lease request, counting it as in progress until its ack has been written. */
@@ -201,7 +232,9 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
     const now = Date.now();
     this.lastAnnounced.set(key, now);
     for (const [other, at] of this.lastAnnounced) if (at + ANNOUNCE_INTERVAL_MS < now) this.lastAnnounced.delete(other);
-    this.broadcaster.toRoom(rooms.resource(key), 'lock:changed', { ref: change.ref, acquired: [...change.acquired.values()], released: [...change.released.values()] });
+    const delta = (changes: Changes): LockChanged => ({ ref: change.ref, acquired: [...changes.acquired.values()], released: [...changes.released.values()] });
+    this.broadcaster.toLocalRoom(rooms.resource(key), 'lock:changed', delta(change.all));
+    if (change.own.acquired.size > 0 || change.own.released.size > 0) this.peers.publish(PEER_LEASE_CHANGES, delta(change.own));
   }
 
   /** Why a renew or release of a lease this session does not hold was refused. */

@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { identify } from '../identity/identity.js';
 import { SharedWatches } from '../kube/shared-watches.service.js';
 import { RequestHandlers, type TandemSocket, type TandemSocketData } from './request-handlers.js';
+import { GatewayPeers } from './gateway-peers.js';
 import { attachRedisAdapter } from './redis-adapter.js';
 import { ResourceSubscriptions } from './resource-subscriptions.js';
 import { SaveAuthors } from './save-authors.js';
@@ -34,13 +35,14 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly watches: SharedWatches,
     private readonly hooks: SessionHooks,
     private readonly authors: SaveAuthors,
+    private readonly peers: GatewayPeers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   afterInit(server: TandemServer): void {
     if (this.config.redisUrl !== undefined) {
       // Rooms span gateways: presence and lock broadcasts reach sockets on every gateway.
-      this.detachAdapter = attachRedisAdapter(server, this.config.redisUrl, this.config.redisPrefix, this.authors, (message) => this.logger.warn(message));
+      this.detachAdapter = attachRedisAdapter(server, this.config.redisUrl, this.config.redisPrefix, this.peers, (message) => this.logger.warn(message));
     }
     server.use((socket, next) => {
       const result = identify(socket.handshake.auth);
@@ -67,7 +69,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         server.local.to(rooms.resource(resourceKey)).emit('resource:changed', user === undefined ? change.resource : { ...change.resource, user });
       };
       const queued = queues.get(resourceKey);
-      if (queued === undefined && (known !== undefined || manager !== 'tandem' || this.authors.publish === undefined)) {
+      if (queued === undefined && (known !== undefined || manager !== 'tandem' || !this.authors.hasPeers)) {
         emit(known);
         return;
       }

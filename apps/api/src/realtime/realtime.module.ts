@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { KubeModule } from '../kube/kube.module.js';
+import { GatewayPeers } from './gateway-peers.js';
 import { RealtimeGateway } from './realtime.gateway.js';
 import { RequestHandlers } from './request-handlers.js';
 import { ResourceSubscriptions } from './resource-subscriptions.js';
@@ -9,7 +10,7 @@ import { SessionHooks } from './session-hooks.js';
 
 @Module({
   imports: [KubeModule],
-  providers: [RequestHandlers, ResourceSubscriptions, SessionHooks, SaveAuthors, RoomBroadcaster, RealtimeGateway],
-  exports: [RequestHandlers, SessionHooks, SaveAuthors, RoomBroadcaster],
+  providers: [GatewayPeers, RequestHandlers, ResourceSubscriptions, SessionHooks, SaveAuthors, RoomBroadcaster, RealtimeGateway],
+  exports: [GatewayPeers, RequestHandlers, SessionHooks, SaveAuthors, RoomBroadcaster],
 })
 export class RealtimeModule {}

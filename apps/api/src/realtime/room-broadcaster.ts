@@ -31,6 +31,11 @@ export class RoomBroadcaster {
     return this.sent.get(event) ?? 0;
   }
 
+  /** Whether at least one socket of this gateway is in `room`. */
+  hasLocalRoom(room: string): boolean {
+    return this.server?.of('/').adapter.rooms.has(room) ?? false;
+  }
+
   /** Rooms with at least one socket of this gateway. */
   localRooms(): string[] {
     const rooms = this.server?.of('/').adapter.rooms;

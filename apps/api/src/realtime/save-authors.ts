@@ -1,27 +1,39 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { z } from 'zod';
+import { GatewayPeers, peerTopic } from './gateway-peers.js';
 
 const REMEMBERED_VERSIONS = 1_000;
 
+const SAVE_AUTHORS = peerTopic('tandem:save-author', z.strictObject({ resourceKey: z.string(), resourceVersion: z.string(), user: z.string() }));
+
 /**
  * Which Tandem user wrote which version of an object, so `resource:changed` can name the user rather
- * than the field manager `tandem`. Each gateway records its own saves and hears its peers' through
- * `publish` (socket.io server-side events when gateways share Redis).
+ * than the field manager `tandem`. Each gateway records its own saves and hears its peers'.
  */
 @Injectable()
-export class SaveAuthors {
+export class SaveAuthors implements OnModuleInit {
   private readonly authors = new Map<string, string>();
   private readonly waiters = new Map<string, Set<(user: string) => void>>();
-  /** Set by the realtime gateway when there are peers to tell. */
-  publish: ((note: SaveAuthorNote) => void) | undefined;
+
+  constructor(private readonly peers: GatewayPeers) {}
+
+  onModuleInit(): void {
+    this.peers.on(SAVE_AUTHORS, (note) => this.remember(note));
+  }
+
+  /** Whether a save may have been made by another gateway (whose note can trail its watch event). */
+  get hasPeers(): boolean {
+    return this.peers.connected;
+  }
 
   /** Records a save made on this gateway and tells the peers. */
   record(resourceKey: string, resourceVersion: string, user: string): void {
     this.remember({ resourceKey, resourceVersion, user });
-    this.publish?.({ resourceKey, resourceVersion, user });
+    this.peers.publish(SAVE_AUTHORS, { resourceKey, resourceVersion, user });
   }
 
-  /** Records a save a peer gateway made. */
-  remember(note: SaveAuthorNote): void {
+  /** Records who wrote a version. */
+  private remember(note: SaveAuthorNote): void {
     const id = `${note.resourceKey}@${note.resourceVersion}`;
     this.authors.set(id, note.user);
     if (this.authors.size > REMEMBERED_VERSIONS) {
