@@ -8,8 +8,9 @@ import { ms, type BenchRow, type BenchSection } from './types.js';
 import { measureYjsPeer } from './peer-yjs.js';
 import { stopAllChildren } from './support/child-process.js';
 import type { CollabFigures, CollabOptions } from './support/collab-figures.js';
-import { redisFloor, socketIoBurstFloor, socketIoFloor } from './support/floors.js';
-import { measureTandem, NotMeasuredError, type TandemFigures } from './tandem-collab.js';
+import { redisFloor, socketIoBurstFloor, socketIoFloor, socketIoSteadyLeaseFloor } from './support/floors.js';
+import { REQUESTER_PROCESSES } from './support/requester-processes.js';
+import { measureTandem, NotMeasuredError, SHOP_WEB, type TandemFigures } from './tandem-collab.js';
 
 const positiveNumber = (name: string, fallback: number): number => {
   const raw = process.env[name];
@@ -115,6 +116,8 @@ export async function run(): Promise<BenchSection> {
     const redis = await redisFloor(REDIS_URL, FLOOR_CALLS);
     const socketIo = await socketIoFloor(FLOOR_CALLS);
     const socketIoBurst = await socketIoBurstFloor(LEASE_REQUESTERS, LEASE_ROUNDS);
+    // The rest of the room besides the requesters: the receivers they replace, and the writer.
+    const steadyFloor = await socketIoSteadyLeaseFloor({ requesters: LEASE_REQUESTERS, receivers: options.clients + 1 - LEASE_REQUESTERS, seconds: LEASE_STEADY_SECONDS, ref: SHOP_WEB });
     rows.push(
       { name: 'Floor: Redis PING round trip p50', value: ms(redis.p50) },
       { name: 'Floor: Redis PING round trip p99', value: ms(redis.p99) },
@@ -122,6 +125,8 @@ export async function run(): Promise<BenchSection> {
       { name: 'Floor: socket.io ack round trip p99 (bare server)', value: ms(socketIo.p99) },
       { name: `Floor: socket.io ack round trip, ${LEASE_REQUESTERS} clients at once (bare server) p50`, value: ms(socketIoBurst.p50) },
       { name: `Floor: socket.io ack round trip, ${LEASE_REQUESTERS} clients at once (bare server) p99`, value: ms(socketIoBurst.p99) },
+      { name: `Floor: the steady lease shape (${LEASE_REQUESTERS} requesters, each about once a second, ${LEASE_STEADY_SECONDS} s) against 2 bare servers that broadcast each change, p50`, value: ms(steadyFloor.p50) },
+      { name: `Floor: the steady lease shape against 2 bare servers that broadcast each change, p99 (${steadyFloor.samples} acquires)`, value: ms(steadyFloor.p99) },
     );
 
     // A peer that cannot be driven on this machine is reported, and Tandem is still measured.
@@ -149,7 +154,7 @@ export async function run(): Promise<BenchSection> {
   return {
     title: 'Live collaboration: Tandem vs Yjs awareness',
     method: [
-      `All on loopback, one machine. Floors: ${FLOOR_CALLS} sequential ioredis PINGs; ${FLOOR_CALLS} sequential socket.io acks to a bare echo server in a child process; and ${LEASE_REQUESTERS} socket.io clients of that server each sending one request in the same millisecond, ${LEASE_ROUNDS} rounds after a warm-up (the floor of the lease burst below: socket.io and the one bench process alone).`,
+      `All on loopback, one machine. Floors: ${FLOOR_CALLS} sequential ioredis PINGs; ${FLOOR_CALLS} sequential socket.io acks to a bare echo server in a child process; and ${LEASE_REQUESTERS} socket.io clients of that server each sending one request in the same millisecond, ${LEASE_ROUNDS} rounds after a warm-up (the floor of the lease burst below: socket.io and the one bench process alone); and the steady lease shape below, the same requester processes with the same pauses, against two bare socket.io servers in child processes (\`room-echo-server.ts\`) that answer each acquire and release at once and tell their room of every grant and end as Tandem's gateways do (one event with the same fields 10 ms after the first change, at most one per 100 ms each), with the rest of the room (${options.clients + 1 - LEASE_REQUESTERS} sockets) in the bench process: what socket.io, the loopback and this machine's two cores cost that shape with a server that does nothing else.`,
       `Yjs: one @y/websocket-server in a child process; ${options.clients} receivers + 1 writer (y-websocket providers over \`ws\`, BroadcastChannel off) in the bench process, one room.`,
       `Tandem: two gateway processes (\`apps/api/dist/main.js\`, REDIS_URL set, one sandbox cluster started by the bench), ${options.clients} TandemClients alternating between them plus a writer on the first, all joined to shop/web.`,
       `The writer moves its cursor ${options.updatesPerSecond}×/s for ${options.typingSeconds} s (Yjs: awareness state with a sentAt timestamp; Tandem: \`presence:update\` with the move's number as selection.startLine and the send time kept by the writer);`,
@@ -157,7 +162,7 @@ export async function run(): Promise<BenchSection> {
       `Idle traffic: with nobody typing for ${options.idleSeconds} s (more than two of Yjs' 15 s awareness renewals), Yjs counts every WebSocket message event received by any client (WebSocket-level pings are control frames and not counted);`,
       'Tandem counts every socket.io event received (onAny) plus every engine.io ping packet, so Tandem is charged for its keep-alives and Yjs is not.',
       'Memory per client: (server memory with all clients connected - before any client) / (N + 1), both read after two forced full GCs in each server (Yjs: in-process `gc()`; Tandem: HeapProfiler.collectGarbage over the inspector of both gateways, started with --inspect), 3 s after the last join; RSS from process.memoryUsage (Yjs) or /proc/<pid>/status VmRSS (Tandem), JS heap from the V8 heap in use.',
-      `Lease: ${LEASE_REQUESTERS} TandemClients in 4 child processes of 50 (as people's browsers are apart; one process decoding the room's broadcasts for hundreds of sockets would hold every ack behind them), alternating between the gateways and joined to shop/web in place of as many receivers (so the room still holds 500 clients), each on its own field path; two shapes: all ask at the same moment (${LEASE_ROUNDS} rounds, all released untimed between rounds); then for ${LEASE_STEADY_SECONDS} s each pauses 0-2 s at random, acquires, holds 250 ms and releases, again and again. The acquire round trip is timed. Before the crowd joins, one client alone in the room acquires and releases 1,000 times in a row (after 50 unrecorded), for reference. "Inside the gateways" reads both gateways' \`tandem_lease_acquire_duration_seconds\` histogram before and after each shape (receipt of the request to its ack, store included), to the precision of its buckets.`,
+      `Lease: ${LEASE_REQUESTERS} TandemClients in ${REQUESTER_PROCESSES} child processes of ${LEASE_REQUESTERS / REQUESTER_PROCESSES} (as people's browsers are apart; one process decoding the room's broadcasts for hundreds of sockets would hold every ack behind them), alternating between the gateways and joined to shop/web in place of as many receivers (so the room still holds 500 clients), each on its own field path; two shapes: all ask at the same moment (${LEASE_ROUNDS} rounds, all released untimed between rounds); then for ${LEASE_STEADY_SECONDS} s each pauses 0-2 s at random, acquires, holds 250 ms and releases, again and again. The acquire round trip is timed. Before the crowd joins, one client alone in the room acquires and releases 1,000 times in a row (after 50 unrecorded), for reference. "Inside the gateways" reads both gateways' \`tandem_lease_acquire_duration_seconds\` histogram before and after each shape (receipt of the request to its ack, store included), to the precision of its buckets.`,
     ].join(' '),
     rows,
   };

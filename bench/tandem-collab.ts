@@ -12,8 +12,9 @@ import { startSandbox, type Sandbox } from '@tandem/kube-sandbox';
 import type { PresenceChanged, ResourceRef } from '@tandem/sync';
 import { TandemClient, TandemRequestError } from '@tandem/sync/client';
 import { percentiles } from './types.js';
-import { inBatches, progress, sleep, startChild, tsxArgs, waitFor, workspaceRoot, type ChildServer } from './support/child-process.js';
-import type { LeaseSamples, RequesterCommand, RequesterConfig } from './support/lease-requesters.js';
+import { inBatches, progress, sleep, startChild, waitFor, workspaceRoot, type ChildServer } from './support/child-process.js';
+import type { LeaseSamples } from './support/lease-requesters.js';
+import { startRequesterProcesses } from './support/requester-processes.js';
 import { collectGarbage, inspectorUrlOf } from './support/inspector.js';
 import { collectLatency, seeMoves, typeAt, type CollabFigures, type CollabOptions } from './support/collab-figures.js';
 
@@ -97,9 +98,6 @@ async function probe<T>(what: string, request: () => Promise<T>): Promise<T> {
   }
 }
 
-/** How many processes share the lease requesters (each is a client machine's worth of sockets). */
-const REQUESTER_PROCESSES = 4;
-
 /** Cumulative `lock:acquire` grant counts by histogram bound (seconds), summed over the gateways' /metrics. */
 async function grantHistogram(urls: readonly string[]): Promise<Map<number, number>> {
   const buckets = new Map<number, number>();
@@ -135,43 +133,29 @@ function leaseFigures(results: readonly LeaseSamples[], requesters: number, shap
 }
 
 /**
- * Two shapes of 200 concurrent requesters, each on its own field, in REQUESTER_PROCESSES processes
+ * Two shapes of 200 concurrent requesters, each on its own field, in several processes
  * of their own (joined to the resource besides the receivers): all of them asking in the same
  * millisecond (a burst, rounds apart), and each asking at a person's pace (a pause of 0-2 s, the
  * lease held 250 ms, released, again) with random phases.
  */
 async function measureLeases(urls: readonly string[], options: TandemOptions): Promise<LeaseFigures[]> {
-  const perProcess = Math.ceil(options.leaseRequesters / REQUESTER_PROCESSES);
-  const processes = await Promise.all(
-    Array.from({ length: REQUESTER_PROCESSES }, (_, p) => {
-      const config: RequesterConfig = { urls, first: p * perProcess, count: Math.min(perProcess, options.leaseRequesters - p * perProcess), ref: SHOP_WEB, timeoutMs: REQUEST_TIMEOUT_MS };
-      return startChild({
-        name: `lease requesters ${p + 1}`,
-        args: tsxArgs('lease-requesters.ts', ['--conditions=@tandem/source']),
-        env: { LEASE_REQUESTERS: JSON.stringify(config) },
-        readyPattern: /requesters ready/,
-        readyTimeoutMs: 60_000,
-        ipc: true,
-      });
-    }),
-  );
+  const requesters = await startRequesterProcesses({ transport: 'tandem', urls, requesters: options.leaseRequesters, ref: SHOP_WEB, timeoutMs: REQUEST_TIMEOUT_MS });
   try {
-    const ask = (command: RequesterCommand): Promise<LeaseSamples[]> => Promise.all(processes.map((child) => child.ask<LeaseSamples>(command)));
     const rounds: LeaseSamples[] = [];
     const start = await grantHistogram(urls);
     for (let round = 0; round < options.leaseRounds; round++) {
-      rounds.push(...(await ask({ type: 'burst' })));
+      rounds.push(...(await requesters.ask({ type: 'burst' })));
       await sleep(500);
     }
     const afterBursts = await grantHistogram(urls);
-    const steady = await ask({ type: 'steady', seconds: options.leaseSteadySeconds });
+    const steady = await requesters.ask({ type: 'steady', seconds: options.leaseSteadySeconds });
     const afterSteady = await grantHistogram(urls);
     return [
       leaseFigures(rounds, options.leaseRequesters, `all at once, ${options.leaseRounds} rounds`, p99Bound(start, afterBursts)),
       leaseFigures(steady, options.leaseRequesters, `each about once a second, ${options.leaseSteadySeconds} s`, p99Bound(afterBursts, afterSteady)),
     ];
   } finally {
-    await Promise.all(processes.map((child) => child.stop()));
+    await requesters.stop();
   }
 }
 

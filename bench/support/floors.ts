@@ -5,8 +5,10 @@
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { io, type Socket } from 'socket.io-client';
+import type { ResourceRef } from '@tandem/sync';
 import { percentiles } from '../types.js';
 import { startChild, tsxArgs } from './child-process.js';
+import { startRequesterProcesses, type RequesterProcesses } from './requester-processes.js';
 
 export interface Floor {
   readonly p50: number;
@@ -94,5 +96,35 @@ export async function socketIoBurstFloor(clients: number, rounds: number): Promi
   } finally {
     for (const socket of sockets) socket.close();
     await server.stop();
+  }
+}
+
+const startRoomEchoServer = (index: number) =>
+  startChild({ name: `room echo server ${index + 1}`, args: tsxArgs('room-echo-server.ts'), readyPattern: /listening on (\d+)/, ipc: true });
+
+/**
+ * The floor of the steady lease shape: the same requesters in the same child processes, each
+ * pausing 0-2 s, acquiring, holding 250 ms and releasing, against two room echo servers that
+ * answer at once and tell their rooms of every grant and end as Tandem's gateways do (at most one
+ * event per 100 ms each), with `receivers` more sockets in the room held by this process. What is
+ * left is socket.io, the loopback and this machine's processes competing for its cores.
+ */
+export async function socketIoSteadyLeaseFloor(options: { requesters: number; receivers: number; seconds: number; ref: ResourceRef }): Promise<Floor> {
+  const servers = await Promise.all([0, 1].map(startRoomEchoServer));
+  const urls = servers.map((server) => `http://127.0.0.1:${server.readyMatch[1] ?? ''}`);
+  const sockets: Socket[] = [];
+  let requesters: RequesterProcesses | undefined;
+  try {
+    for (let i = 0; i < options.receivers; i++) sockets.push(await connectEcho(servers[i % servers.length]?.readyMatch[1] ?? ''));
+    requesters = await startRequesterProcesses({ transport: 'bare', urls, requesters: options.requesters, ref: options.ref, timeoutMs: 15_000 });
+    const results = await requesters.ask({ type: 'steady', seconds: options.seconds });
+    const unanswered = results.reduce((sum, result) => sum + result.unanswered, 0);
+    if (unanswered > 0) throw new Error(`${unanswered} requests to the room echo servers went unanswered`);
+    const { p50, p99 } = percentiles(results.flatMap((result) => result.samples));
+    return { p50, p99, samples: results.reduce((sum, result) => sum + result.samples.length, 0) };
+  } finally {
+    await requesters?.stop();
+    for (const socket of sockets) socket.close();
+    await Promise.all(servers.map((server) => server.stop()));
   }
 }

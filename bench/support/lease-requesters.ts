@@ -4,6 +4,9 @@
  * processes share the requesters, as people's browsers would, so that one client process decoding
  * the room's broadcasts for hundreds of sockets does not stand in front of every ack.
  *
+ * With `transport: 'bare'` the same shapes run against room echo servers (room-echo-server.ts)
+ * with plain socket.io clients: the floor of the figures.
+ *
  * Configuration in the environment variable LEASE_REQUESTERS (JSON, `RequesterConfig`). Prints
  * `requesters ready` once every client has joined; answers the IPC messages `{ type: 'burst' }`
  * (every requester asks at once, then releases) and `{ type: 'steady', seconds }` (each pauses
@@ -12,8 +15,11 @@
 import { performance } from 'node:perf_hooks';
 import type { ResourceRef } from '@tandem/sync';
 import { TandemClient, TandemRequestError } from '@tandem/sync/client';
+import { io } from 'socket.io-client';
 
 export interface RequesterConfig {
+  /** `tandem`: TandemClients of the gateways at `urls`; `bare`: socket.io clients of room echo servers. */
+  readonly transport: 'tandem' | 'bare';
   readonly urls: readonly string[];
   /** Index of this process's first requester among all of them (names its users and field paths). */
   readonly first: number;
@@ -36,16 +42,45 @@ const config = JSON.parse(process.env['LEASE_REQUESTERS'] ?? '{}') as RequesterC
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Requester {
-  readonly client: TandemClient;
-  readonly path: string;
+  /** Asks for the lease on this requester's field; resolves with its token. */
+  acquire(): Promise<number>;
+  release(token: number): Promise<void>;
+  close(): void;
 }
 
-async function connect(index: number): Promise<Requester> {
-  const url = config.urls[index % config.urls.length] ?? '';
+async function connectTandem(url: string, index: number): Promise<Requester> {
   const client = new TandemClient({ url, user: `requester-${index}`, reconnection: false, timeoutMs: config.timeoutMs });
   await client.connected();
   await client.request('resource:join', { ref: config.ref });
-  return { client, path: `metadata.annotations.benchlease${index}` };
+  const path = `metadata.annotations.benchlease${index}`;
+  return {
+    acquire: async () => (await client.request('lock:acquire', { ref: config.ref, path })).lease.token,
+    release: async (token) => {
+      await client.request('lock:release', { ref: config.ref, path, token });
+    },
+    close: () => client.close(),
+  };
+}
+
+async function connectBare(url: string, index: number): Promise<Requester> {
+  const socket = io(url, { transports: ['websocket'], reconnection: false, auth: { user: `requester-${index}` } });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  const path = `metadata.annotations.benchlease${index}`;
+  return {
+    acquire: async () => ((await socket.timeout(config.timeoutMs).emitWithAck('acquire', { ref: config.ref, path })) as { lease: { token: number } }).lease.token,
+    release: async (token) => {
+      await socket.timeout(config.timeoutMs).emitWithAck('release', { ref: config.ref, path, token });
+    },
+    close: () => socket.close(),
+  };
+}
+
+function connect(index: number): Promise<Requester> {
+  const url = config.urls[index % config.urls.length] ?? '';
+  return config.transport === 'bare' ? connectBare(url, index) : connectTandem(url, index);
 }
 
 function recorder() {
@@ -54,12 +89,12 @@ function recorder() {
   let unanswered = 0;
   return {
     /** Acquires, times the round trip, and returns the token to release (untimed). */
-    async acquire({ client, path }: Requester): Promise<number | undefined> {
+    async acquire(requester: Requester): Promise<number | undefined> {
       const start = performance.now();
       try {
-        const { lease } = await client.request('lock:acquire', { ref: config.ref, path });
+        const token = await requester.acquire();
         samples.push(performance.now() - start);
-        return lease.token;
+        return token;
       } catch (error) {
         if (error instanceof TandemRequestError) failures.push(`${error.code}: ${error.message}`);
         else unanswered++;
@@ -70,9 +105,9 @@ function recorder() {
   };
 }
 
-async function release({ client, path }: Requester, token: number | undefined): Promise<void> {
+async function release(requester: Requester, token: number | undefined): Promise<void> {
   // A release the gateway does not answer lapses with its lease's TTL.
-  if (token !== undefined) await client.request('lock:release', { ref: config.ref, path, token }).catch(() => undefined);
+  if (token !== undefined) await requester.release(token).catch(() => undefined);
 }
 
 async function burst(requesters: readonly Requester[]): Promise<LeaseSamples> {
@@ -106,7 +141,7 @@ process.on('message', (command: RequesterCommand) => {
   void run.then((result) => process.send?.(result));
 });
 process.on('SIGTERM', () => {
-  for (const { client } of requesters) client.close();
+  for (const requester of requesters) requester.close();
   process.exit(0);
 });
 // The bench process holds the IPC channel: if it dies, so does this one.
