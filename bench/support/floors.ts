@@ -106,16 +106,19 @@ const startRoomEchoServer = (index: number) =>
  * The floor of the steady lease shape: the same requesters in the same child processes, each
  * pausing 0-2 s, acquiring, holding 250 ms and releasing, against two room echo servers that
  * answer at once and tell their rooms of every grant and end as Tandem's gateways do (at most one
- * event per 100 ms each), with `receivers` more sockets in the room held by this process. What is
+ * event per 100 ms, with the peer server's changes merged in), with `receivers` more sockets in the
+ * room held by this process. What is
  * left is socket.io, the loopback and this machine's processes competing for its cores.
  */
 export async function socketIoSteadyLeaseFloor(options: { requesters: number; receivers: number; seconds: number; ref: ResourceRef }): Promise<Floor> {
   const servers = await Promise.all([0, 1].map(startRoomEchoServer));
-  const urls = servers.map((server) => `http://127.0.0.1:${server.readyMatch[1] ?? ''}`);
+  const ports = servers.map((server) => Number(server.readyMatch[1]));
+  const urls = ports.map((port) => `http://127.0.0.1:${port}`);
   const sockets: Socket[] = [];
   let requesters: RequesterProcesses | undefined;
   try {
-    for (let i = 0; i < options.receivers; i++) sockets.push(await connectEcho(servers[i % servers.length]?.readyMatch[1] ?? ''));
+    await Promise.all(servers.map((server, i) => server.ask({ peerPort: ports[1 - i] })));
+    for (let i = 0; i < options.receivers; i++) sockets.push(await connectEcho(String(ports[i % ports.length])));
     requesters = await startRequesterProcesses({ transport: 'bare', urls, requesters: options.requesters, ref: options.ref, timeoutMs: 15_000 });
     const results = await requesters.ask({ type: 'steady', seconds: options.seconds });
     const unanswered = results.reduce((sum, result) => sum + result.unanswered, 0);

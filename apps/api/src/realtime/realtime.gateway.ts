@@ -41,7 +41,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   afterInit(server: TandemServer): void {
     if (this.config.redisUrl !== undefined) {
-      // Rooms span gateways: presence and lock broadcasts reach sockets on every gateway.
+      // Rooms span gateways (presence broadcasts reach sockets on every gateway), and gateways send
+      // each other notes (lease changes, who saved which version) through GatewayPeers.
       this.detachAdapter = attachRedisAdapter(server, this.config.redisUrl, this.config.redisPrefix, this.peers, (message) => this.logger.warn(message));
     }
     server.use((socket, next) => {
