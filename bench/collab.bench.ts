@@ -8,7 +8,7 @@ import { ms, type BenchRow, type BenchSection } from './types.js';
 import { measureYjsPeer } from './peer-yjs.js';
 import { stopAllChildren } from './support/child-process.js';
 import type { CollabFigures, CollabOptions } from './support/collab-figures.js';
-import { redisFloor, socketIoBurstFloor, socketIoFloor, socketIoSteadyLeaseFloor } from './support/floors.js';
+import { redisFloor, socketIoFloor, socketIoLeaseFloors } from './support/floors.js';
 import { REQUESTER_PROCESSES } from './support/requester-processes.js';
 import { measureTandem, NotMeasuredError, SHOP_WEB, type TandemFigures } from './tandem-collab.js';
 
@@ -115,18 +115,17 @@ export async function run(): Promise<BenchSection> {
   try {
     const redis = await redisFloor(REDIS_URL, FLOOR_CALLS);
     const socketIo = await socketIoFloor(FLOOR_CALLS);
-    const socketIoBurst = await socketIoBurstFloor(LEASE_REQUESTERS, LEASE_ROUNDS);
     // The rest of the room besides the requesters: the receivers they replace, and the writer.
-    const steadyFloor = await socketIoSteadyLeaseFloor({ requesters: LEASE_REQUESTERS, receivers: options.clients + 1 - LEASE_REQUESTERS, seconds: LEASE_STEADY_SECONDS, ref: SHOP_WEB });
+    const leaseFloors = await socketIoLeaseFloors({ requesters: LEASE_REQUESTERS, receivers: options.clients + 1 - LEASE_REQUESTERS, rounds: LEASE_ROUNDS, seconds: LEASE_STEADY_SECONDS, ref: SHOP_WEB });
     rows.push(
       { name: 'Floor: Redis PING round trip p50', value: ms(redis.p50) },
       { name: 'Floor: Redis PING round trip p99', value: ms(redis.p99) },
       { name: 'Floor: socket.io ack round trip p50 (bare server)', value: ms(socketIo.p50) },
       { name: 'Floor: socket.io ack round trip p99 (bare server)', value: ms(socketIo.p99) },
-      { name: `Floor: socket.io ack round trip, ${LEASE_REQUESTERS} clients at once (bare server) p50`, value: ms(socketIoBurst.p50) },
-      { name: `Floor: socket.io ack round trip, ${LEASE_REQUESTERS} clients at once (bare server) p99`, value: ms(socketIoBurst.p99) },
-      { name: `Floor: the steady lease shape (${LEASE_REQUESTERS} requesters, each about once a second, ${LEASE_STEADY_SECONDS} s) against 2 bare servers that broadcast each change, p50`, value: ms(steadyFloor.p50) },
-      { name: `Floor: the steady lease shape against 2 bare servers that broadcast each change, p99 (${steadyFloor.samples} acquires)`, value: ms(steadyFloor.p99) },
+      { name: `Floor: lease shape ${LEASE_REQUESTERS} requesters all at once, ${LEASE_ROUNDS} rounds, against 2 bare servers that broadcast each change, p50`, value: ms(leaseFloors.burst.p50) },
+      { name: `Floor: lease shape all at once, p99 (${leaseFloors.burst.samples} acquires)`, value: ms(leaseFloors.burst.p99) },
+      { name: `Floor: lease shape ${LEASE_REQUESTERS} requesters each about once a second, ${LEASE_STEADY_SECONDS} s, against 2 bare servers that broadcast each change, p50`, value: ms(leaseFloors.steady.p50) },
+      { name: `Floor: lease shape each about once a second, p99 (${leaseFloors.steady.samples} acquires)`, value: ms(leaseFloors.steady.p99) },
     );
 
     // A peer that cannot be driven on this machine is reported, and Tandem is still measured.
@@ -154,7 +153,7 @@ export async function run(): Promise<BenchSection> {
   return {
     title: 'Live collaboration: Tandem vs Yjs awareness',
     method: [
-      `All on loopback, one machine. Floors: ${FLOOR_CALLS} sequential ioredis PINGs; ${FLOOR_CALLS} sequential socket.io acks to a bare echo server in a child process; and ${LEASE_REQUESTERS} socket.io clients of that server each sending one request in the same millisecond, ${LEASE_ROUNDS} rounds after a warm-up (the floor of the lease burst below: socket.io and the one bench process alone); and the steady lease shape below, the same requester processes with the same pauses, against two bare socket.io servers in child processes (\`room-echo-server.ts\`) that answer each acquire and release at once and tell their room of every grant and end as Tandem's gateways do (one event with the same fields 10 ms after the first change, at most one per 100 ms, with the other server's changes merged in: each sends the other its own over a direct socket.io connection), with the rest of the room (${options.clients + 1 - LEASE_REQUESTERS} sockets) in the bench process: what socket.io, the loopback and this machine's two cores cost that shape with a server that does nothing else.`,
+      `All on loopback, one machine. Floors: ${FLOOR_CALLS} sequential ioredis PINGs; ${FLOOR_CALLS} sequential socket.io acks to a bare echo server in a child process; and Tandem's two lease shapes below, the same requester processes doing the same, against two bare socket.io servers in child processes (\`room-echo-server.ts\`) that answer each acquire and release at once and tell their room of every grant and end as Tandem's gateways do (one event with the same fields 10 ms after the first change, at most one per 100 ms, with the other server's changes merged in: each sends the other its own over a direct socket.io connection), with the rest of the room (${options.clients + 1 - LEASE_REQUESTERS} sockets) in the bench process; the burst after one unrecorded round: what socket.io, the loopback and this machine's two cores cost those shapes with servers that do nothing else.`,
       `Yjs: one @y/websocket-server in a child process; ${options.clients} receivers + 1 writer (y-websocket providers over \`ws\`, BroadcastChannel off) in the bench process, one room.`,
       `Tandem: two gateway processes (\`apps/api/dist/main.js\`, REDIS_URL set, one sandbox cluster started by the bench), ${options.clients} TandemClients alternating between them plus a writer on the first, all joined to shop/web.`,
       `The writer moves its cursor ${options.updatesPerSecond}×/s for ${options.typingSeconds} s (Yjs: awareness state with a sentAt timestamp; Tandem: \`presence:update\` with the move's number as selection.startLine and the send time kept by the writer);`,

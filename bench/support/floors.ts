@@ -8,6 +8,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { ResourceRef } from '@tandem/sync';
 import { percentiles } from '../types.js';
 import { startChild, tsxArgs } from './child-process.js';
+import type { LeaseSamples } from './lease-requesters.js';
 import { startRequesterProcesses, type RequesterProcesses } from './requester-processes.js';
 
 export interface Floor {
@@ -68,49 +69,27 @@ export async function socketIoFloor(calls: number): Promise<Floor> {
   }
 }
 
-/**
- * The same, with `clients` sockets each sending one request in the same millisecond (`rounds`
- * times, apart): what a burst of concurrent requests costs socket.io and this one client process,
- * with a server that does nothing. A payload the size of a `lock:acquire` request.
- */
-export async function socketIoBurstFloor(clients: number, rounds: number): Promise<Floor> {
-  const server = await startEchoServer();
-  const sockets: Socket[] = [];
-  try {
-    for (let i = 0; i < clients; i++) sockets.push(await connectEcho(server.readyMatch[1] ?? ''));
-    const samples: number[] = [];
-    for (let round = 0; round <= rounds; round++) {
-      const times = await Promise.all(
-        sockets.map(async (socket, i) => {
-          const start = performance.now();
-          await echo(socket, { ref: { context: 'tandem-sandbox', group: 'apps', version: 'v1', resource: 'deployments', namespace: 'shop', name: 'web' }, path: `metadata.annotations.benchlease${i}` });
-          return performance.now() - start;
-        }),
-      );
-      // Round 0 warms up.
-      if (round > 0) samples.push(...times);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    const { p50, p99 } = percentiles(samples);
-    return { p50, p99, samples: samples.length };
-  } finally {
-    for (const socket of sockets) socket.close();
-    await server.stop();
-  }
+/** One figure from every requester process's samples; requests left unanswered mean there is none. */
+function floorOf(results: readonly LeaseSamples[]): Floor {
+  const unanswered = results.reduce((sum, result) => sum + result.unanswered, 0);
+  if (unanswered > 0) throw new Error(`${unanswered} requests to the room echo servers went unanswered`);
+  const { p50, p99 } = percentiles(results.flatMap((result) => result.samples));
+  return { p50, p99, samples: results.reduce((sum, result) => sum + result.samples.length, 0) };
 }
 
 const startRoomEchoServer = (index: number) =>
   startChild({ name: `room echo server ${index + 1}`, args: tsxArgs('room-echo-server.ts'), readyPattern: /listening on (\d+)/, ipc: true });
 
 /**
- * The floor of the steady lease shape: the same requesters in the same child processes, each
- * pausing 0-2 s, acquiring, holding 250 ms and releasing, against two room echo servers that
- * answer at once and tell their rooms of every grant and end as Tandem's gateways do (at most one
- * event per 100 ms, with the peer server's changes merged in), with `receivers` more sockets in the
- * room held by this process. What is
- * left is socket.io, the loopback and this machine's processes competing for its cores.
+ * The floors of the lease shapes: the same requesters in the same child processes, asking all at
+ * once (`rounds` times, after one unrecorded round, 500 ms apart) and then each pausing 0-2 s,
+ * acquiring, holding 250 ms and releasing, for `seconds`; against two room echo servers that answer
+ * at once and tell their rooms of every grant and end as Tandem's gateways do (at most one event per
+ * 100 ms, with the peer server's changes merged in), with `receivers` more sockets in the room held
+ * by this process. What is left is socket.io, the loopback and this machine's processes competing
+ * for its cores.
  */
-export async function socketIoSteadyLeaseFloor(options: { requesters: number; receivers: number; seconds: number; ref: ResourceRef }): Promise<Floor> {
+export async function socketIoLeaseFloors(options: { requesters: number; receivers: number; rounds: number; seconds: number; ref: ResourceRef }): Promise<{ burst: Floor; steady: Floor }> {
   const servers = await Promise.all([0, 1].map(startRoomEchoServer));
   const ports = servers.map((server) => Number(server.readyMatch[1]));
   const urls = ports.map((port) => `http://127.0.0.1:${port}`);
@@ -120,11 +99,14 @@ export async function socketIoSteadyLeaseFloor(options: { requesters: number; re
     await Promise.all(servers.map((server, i) => server.ask({ peerPort: ports[1 - i] })));
     for (let i = 0; i < options.receivers; i++) sockets.push(await connectEcho(String(ports[i % ports.length])));
     requesters = await startRequesterProcesses({ transport: 'bare', urls, requesters: options.requesters, ref: options.ref, timeoutMs: 15_000 });
-    const results = await requesters.ask({ type: 'steady', seconds: options.seconds });
-    const unanswered = results.reduce((sum, result) => sum + result.unanswered, 0);
-    if (unanswered > 0) throw new Error(`${unanswered} requests to the room echo servers went unanswered`);
-    const { p50, p99 } = percentiles(results.flatMap((result) => result.samples));
-    return { p50, p99, samples: results.reduce((sum, result) => sum + result.samples.length, 0) };
+    const bursts: LeaseSamples[] = [];
+    for (let round = 0; round <= options.rounds; round++) {
+      const results = await requesters.ask({ type: 'burst' });
+      // Round 0 warms up.
+      if (round > 0) bursts.push(...results);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    return { burst: floorOf(bursts), steady: floorOf(await requesters.ask({ type: 'steady', seconds: options.seconds })) };
   } finally {
     await requesters?.stop();
     for (const socket of sockets) socket.close();
