@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { InvalidConfigError, loadConfig } from './config/load-config.js';
 import type { AppConfig } from './config/config.schema.js';
 import { createLogger } from './logging/logger.js';
+import { installProcessBackstop } from './logging/process-backstop.js';
 
 function readConfig(): AppConfig {
   try {
@@ -18,6 +19,7 @@ function readConfig(): AppConfig {
 async function bootstrap(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
+  installProcessBackstop(process, logger);
   // Loaded after the config is valid, so a bad variable is reported at once, not after Nest has loaded.
   const { createApp } = await import('./app.js');
   const app = await createApp(config, logger);

@@ -13,5 +13,6 @@ export * from './redact.js';
 export { indexYaml, pathAt, rangeOf, rangeInIndex, offsetToPosition, positionToOffset, type TextRange, type TextPosition, type YamlIndex } from './yaml-paths.js';
 export { textEdits, applyTextEdits, type TextEdit, type TextEditOptions } from './text-edits.js';
 export * from './protocol/protocol.js';
+export * from './protocol/limits.js';
 export * from './protocol/lease-book.js';
 export * from './protocol/history.js';

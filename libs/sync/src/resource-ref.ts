@@ -73,6 +73,18 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 // eslint-disable-next-line no-control-regex
 const PATH_SEGMENT_NAME = /^[^/%\s\u0000-\u001f\u007f]+$/;
 
+/**
+ * An object's name as it may appear in a URL path segment of the API server: never `.` or `..`
+ * (which a URL resolves to another path), `/`, `%`, whitespace or control characters. The socket
+ * schemas and the gateway's REST routes both use it.
+ */
+export const ResourceNameSchema = z
+  .string()
+  .min(1, 'name must not be empty')
+  .max(253, 'name must be at most 253 characters')
+  .regex(PATH_SEGMENT_NAME, "name must not contain '/', '%', whitespace or control characters")
+  .refine((n) => n !== '.' && n !== '..', "name must not be '.' or '..'");
+
 /** Runtime validation of a `ResourceRef` from outside (socket messages, URLs, Redis). */
 export const ResourceRefSchema = z.strictObject({
   context: z
@@ -88,10 +100,5 @@ export const ResourceRefSchema = z.strictObject({
   version: z.string().max(63, 'version must be at most 63 characters').regex(DNS_LABEL, 'version must be a lowercase DNS label such as v1 or v1beta1'),
   resource: z.string().max(253, 'resource must be at most 253 characters').regex(DNS_SUBDOMAIN, 'resource must be a lowercase plural such as deployments'),
   namespace: z.string().max(63, 'namespace must be at most 63 characters').regex(DNS_LABEL, 'namespace must be a lowercase DNS label such as default or kube-system').optional(),
-  name: z
-    .string()
-    .min(1, 'name must not be empty')
-    .max(253, 'name must be at most 253 characters')
-    .regex(PATH_SEGMENT_NAME, "name must not contain '/', '%', whitespace or control characters")
-    .refine((n) => n !== '.' && n !== '..', "name must not be '.' or '..'"),
+  name: ResourceNameSchema,
 }) satisfies z.ZodType<ResourceRef>;

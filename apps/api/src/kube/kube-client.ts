@@ -58,11 +58,20 @@ function isCoreGroup(group: string): boolean {
   return group === '' || group === 'core';
 }
 
+/**
+ * One URL path segment. `.` and `..` survive encodeURIComponent and a URL resolves them to another
+ * path (`secrets/..` is the namespace), so they are refused here too, whatever validated them before.
+ */
+function segment(part: string): string {
+  if (part === '' || part === '.' || part === '..') throw new KubeApiError(400, 'BadRequest', `"${part}" is not a valid name in a URL path`);
+  return encodeURIComponent(part);
+}
+
 /** The REST path of a collection or (with `name`) of one object. */
 export function resourcePath(type: ResourceTypeRef, namespace?: string, name?: string): string {
   const base = isCoreGroup(type.group) ? `/api/${type.version}` : `/apis/${type.group}/${type.version}`;
-  const scope = namespace === undefined ? '' : `/namespaces/${encodeURIComponent(namespace)}`;
-  return `${base}${scope}/${type.resource}${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
+  const scope = namespace === undefined ? '' : `/namespaces/${segment(namespace)}`;
+  return `${base}${scope}/${segment(type.resource)}${name === undefined ? '' : `/${segment(name)}`}`;
 }
 
 const PROBE_TIMEOUT_MS = 3_000;

@@ -1,3 +1,4 @@
+import { ResourceNameSchema } from '@tandem/sync';
 import { z } from 'zod';
 
 /** A DNS-1123 label: namespace names and most resource names follow it. */
@@ -49,14 +50,8 @@ export const kubeListSchema = z.looseObject({
   items: z.array(kubeObjectSchema),
 });
 
-/** Route params naming one object. */
-export const resourceParamsSchema = resourceTypeParamsSchema.extend({
-  name: z
-    .string()
-    .min(1, 'name must not be empty')
-    .max(253, 'name is longer than 253 characters')
-    .regex(/^[^/%\s]+$/, 'name must not contain "/", "%" or whitespace'),
-});
+/** Route params naming one object: the same name rule as the socket protocol's (no `.`, `..`, `/`). */
+export const resourceParamsSchema = resourceTypeParamsSchema.extend({ name: ResourceNameSchema });
 export type ResourceParams = z.infer<typeof resourceParamsSchema>;
 
 /** Route params naming a kind for `GET /api/contexts/:context/schemas/:group/:version/:kind`. */

@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
+  checkBounds,
   fail,
   isRequestName,
+  REQUEST_LIMITS,
   RequestSchemas,
   type Ack,
   type AckFail,
@@ -89,7 +91,10 @@ export class RequestHandlers {
     return () => this.observers.delete(observer);
   }
 
-  /** Handles one incoming event (`args` as socket.io delivers them: payload, then an optional ack callback). */
+  /**
+   * Handles one incoming event (`args` as socket.io delivers them: payload, then an optional ack
+   * callback). Never rejects: whatever goes wrong becomes a failed ack (or, without an ack, a log line).
+   */
   async dispatch(socket: TandemSocket, event: string, args: readonly unknown[]): Promise<void> {
     const last = args.at(-1);
     const ack = typeof last === 'function' ? (last as (result: unknown) => void) : undefined;
@@ -98,32 +103,44 @@ export class RequestHandlers {
       try {
         ack(result);
       } catch (error) {
-        this.logger.warn(`ack for "${event}" failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.logger.warn(`ack for "${event.slice(0, 64)}" failed: ${error instanceof Error ? error.message : String(error)}`);
       }
     };
-    if (!isRequestName(event) || this.handlers[event] === undefined) {
-      // Without an ack callback there is nobody to tell, so an unknown event is dropped.
-      answer(fail('unknown-event', `Unknown event "${event}"; this gateway handles ${Object.keys(this.handlers).sort().join(', ')}`));
-      return;
-    }
-    const started = performance.now();
-    const result = await this.invoke(event, args[0], { socket, user: socket.data.user });
-    const seconds = (performance.now() - started) / 1_000;
-    for (const observer of this.observers) {
-      try {
-        observer(event, result.ok ? 'ok' : result.error.code, seconds);
-      } catch (error) {
-        this.logger.warn(`a request observer failed: ${error instanceof Error ? error.message : String(error)}`);
+    try {
+      if (!isRequestName(event) || this.handlers[event] === undefined) {
+        // Without an ack callback there is nobody to tell, so an unknown event is dropped.
+        answer(fail('unknown-event', `Unknown event "${event.slice(0, 64)}"; this gateway handles ${Object.keys(this.handlers).sort().join(', ')}`));
+        return;
       }
+      const started = performance.now();
+      // A request sent without a payload delivers its ack callback first.
+      const payload = ack !== undefined && args.length === 1 ? undefined : args[0];
+      const result = await this.invoke(event, payload, { socket, user: socket.data.user });
+      const seconds = (performance.now() - started) / 1_000;
+      for (const observer of this.observers) {
+        try {
+          observer(event, result.ok ? 'ok' : result.error.code, seconds);
+        } catch (error) {
+          this.logger.warn(`a request observer failed: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      answer(result);
+    } catch (error) {
+      this.logger.error(`"${event.slice(0, 64)}" failed outside its handler: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      answer(fail('internal', 'the request failed inside the gateway; see its log'));
     }
-    answer(result);
   }
 
   private async invoke<E extends RequestName>(event: E, payload: unknown, context: RequestContext): Promise<Ack> {
-    const parsed = RequestSchemas[event].safeParse(payload);
-    if (!parsed.success) return fail('bad-request', `${event}: ${describeIssues(parsed.error)}`);
-    const handler = this.handlers[event] as RequestHandler<E>;
     try {
+      // Size, depth and plain-JSON shape first, without recursion: the schemas below recurse.
+      const problem = checkBounds(payload, REQUEST_LIMITS[event]);
+      if (problem !== undefined) {
+        return problem.kind === 'not-json' ? fail('bad-request', `${event}: ${problem.message}`) : fail('too-large', `${event}: ${problem.message}`, { limit: problem.limit });
+      }
+      const parsed = RequestSchemas[event].safeParse(payload);
+      if (!parsed.success) return fail('bad-request', `${event}: ${describeIssues(parsed.error)}`);
+      const handler = this.handlers[event] as RequestHandler<E>;
       return await handler(parsed.data as RequestPayload<E>, context);
     } catch (error) {
       const failed = toFailedAck(error);

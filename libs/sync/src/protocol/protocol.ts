@@ -11,6 +11,7 @@ import type { FieldChange } from '../diff.js';
 import type { FieldPath } from '../field-path.js';
 import type { JsonObject } from '../json.js';
 import { ResourceRefSchema, type ResourceRef } from '../resource-ref.js';
+import { MAX_OBJECT_DEPTH, type ValueLimits } from './limits.js';
 
 /** Bumped on any incompatible change; checked at connect (handshake `auth.protocol`). */
 export const PROTOCOL_VERSION = 1;
@@ -263,6 +264,26 @@ export const RequestSchemas = {
 } as const;
 
 export type RequestName = keyof typeof RequestSchemas;
+
+/**
+ * Bounds checked (without recursion, `checkBounds`) before a request's schema runs: a save carries
+ * a whole object (at most MAX_OBJECT_BYTES, MAX_OBJECT_DEPTH levels below it); every other request
+ * is a few short fields.
+ */
+const SMALL_REQUEST: ValueLimits = { maxDepth: 4, maxBytes: 8 * 1024 };
+export const REQUEST_LIMITS: { readonly [E in RequestName]: ValueLimits } = {
+  'resource:join': SMALL_REQUEST,
+  'resource:leave': SMALL_REQUEST,
+  'list:watch': SMALL_REQUEST,
+  'list:unwatch': SMALL_REQUEST,
+  'presence:update': SMALL_REQUEST,
+  'presence:summary': SMALL_REQUEST,
+  'lock:acquire': SMALL_REQUEST,
+  'lock:renew': SMALL_REQUEST,
+  'lock:release': SMALL_REQUEST,
+  // The payload, then its `object`, then the object's own levels.
+  'resource:save': { maxDepth: MAX_OBJECT_DEPTH + 1, maxBytes: MAX_OBJECT_BYTES + 8 * 1024 },
+};
 
 /** `lock:changed` as gateways relay it to each other (and as a client may check it). */
 export const LockChangedSchema = z.strictObject({
