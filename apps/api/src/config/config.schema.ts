@@ -40,11 +40,34 @@ const count = (fallback: number) =>
     .transform(Number)
     .pipe(z.number().int().min(1, 'must be at least 1'));
 
+/** Comma-separated origins (`scheme://host[:port]`), each normalised as a browser sends it in `Origin`. */
+const originList = z
+  .string()
+  .default('')
+  .transform((list, ctx) => {
+    const origins: string[] = [];
+    for (const entry of list.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+      let url: URL | undefined;
+      try {
+        url = new URL(entry);
+      } catch {
+        url = undefined;
+      }
+      if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== entry.replace(/\/$/, '')) {
+        ctx.addIssue({ code: 'custom', message: `"${entry}" is not an origin such as https://tandem.example.com or http://localhost:4280 (scheme, host and port only)` });
+        return z.NEVER;
+      }
+      origins.push(url.origin);
+    }
+    return origins;
+  });
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const environmentSchema = z.object({
   PORT: port(4280),
-  HOST: z.string().trim().min(1, 'must not be empty').default('0.0.0.0'),
+  HOST: z.string().trim().min(1, 'must not be empty').default('127.0.0.1'),
+  TANDEM_ALLOWED_ORIGINS: originList,
   TANDEM_SANDBOX: z.enum(['on', 'off'], { error: 'must be "on" or "off"' }).default('on'),
   TANDEM_SANDBOX_PORT: port(0),
   TANDEM_SANDBOX_KUBECONFIG: z
@@ -80,7 +103,17 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Gateway settings, read once at boot; everything else receives this object, never `process.env`. */
 export interface AppConfig {
-  readonly http: { readonly host: string; readonly port: number };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    /**
+     * Origins whose pages may open a socket or make a state-changing request (`TANDEM_ALLOWED_ORIGINS`);
+     * empty: only the gateway's own origin (the page's Origin names the Host it was sent to).
+     */
+    readonly allowedOrigins: readonly string[];
+    /** Listening on loopback only: then the Host header must name a loopback host too (no DNS rebinding). */
+    readonly local: boolean;
+  };
   readonly sandbox: { readonly enabled: boolean; readonly port: number; readonly kubeconfigPath: string };
   /** The user's own kubeconfig files (`KUBECONFIG` list), when set. */
   readonly kubeconfig: string | undefined;

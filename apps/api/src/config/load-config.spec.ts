@@ -6,7 +6,7 @@ import { InvalidConfigError, loadConfig } from './load-config.js';
 describe(loadConfig.name, () => {
   it('gives the documented defaults for an empty environment', () => {
     const config = loadConfig({});
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 4280 });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 4280, allowedOrigins: [], local: true });
     expect(config.sandbox).toEqual({ enabled: true, port: 0, kubeconfigPath: join(tmpdir(), 'tandem', 'sandbox.kubeconfig') });
     expect(config.redisUrl).toBeUndefined();
     expect(config.kubeconfig).toBeUndefined();
@@ -18,7 +18,8 @@ describe(loadConfig.name, () => {
   it('reads every variable it knows', () => {
     const config = loadConfig({
       PORT: '8080',
-      HOST: '127.0.0.1',
+      HOST: '0.0.0.0',
+      TANDEM_ALLOWED_ORIGINS: 'https://tandem.example.com, http://localhost:4200/',
       TANDEM_SANDBOX: 'off',
       TANDEM_SANDBOX_PORT: '6443',
       TANDEM_SANDBOX_KUBECONFIG: '/tmp/x/sandbox.yaml',
@@ -34,7 +35,7 @@ describe(loadConfig.name, () => {
       TANDEM_HISTORY_MAX_AGE_MS: '86400000',
     });
     expect(config).toEqual({
-      http: { host: '127.0.0.1', port: 8080 },
+      http: { host: '0.0.0.0', port: 8080, allowedOrigins: ['https://tandem.example.com', 'http://localhost:4200'], local: false },
       sandbox: { enabled: false, port: 6443, kubeconfigPath: '/tmp/x/sandbox.yaml' },
       kubeconfig: '/home/me/.kube/config:/home/me/.kube/other',
       contexts: { reconcileMs: 2_000, probeIntervalMs: 3_000 },
@@ -59,6 +60,8 @@ describe(loadConfig.name, () => {
     ['REDIS_URL', 'localhost:6379', /REDIS_URL="localhost:6379": must be a redis:\/\/ or rediss:\/\/ URL/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL="loud": must be one of fatal, error/],
     ['TANDEM_HISTORY_MAX_ENTRIES', '0', /TANDEM_HISTORY_MAX_ENTRIES="0": must be at least 1/],
+    ['TANDEM_ALLOWED_ORIGINS', 'https://tandem.example.com/app', /TANDEM_ALLOWED_ORIGINS=.*is not an origin such as/],
+    ['TANDEM_ALLOWED_ORIGINS', '*', /TANDEM_ALLOWED_ORIGINS="\*": "\*" is not an origin/],
   ])('rejects %s=%s with a message naming the variable', (variable, value, message) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(InvalidConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(message);

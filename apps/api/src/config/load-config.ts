@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { environmentSchema, type AppConfig } from './config.schema.js';
+import { isLoopbackHost } from '../http/origin-policy.js';
 
 /** Thrown when the environment cannot be turned into an AppConfig; the message names each bad variable. */
 export class InvalidConfigError extends Error {
@@ -22,7 +23,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const vars = parsed.data;
   return {
-    http: { host: vars.HOST, port: vars.PORT },
+    http: { host: vars.HOST, port: vars.PORT, allowedOrigins: vars.TANDEM_ALLOWED_ORIGINS, local: isLoopbackHost(vars.HOST) },
     sandbox: {
       enabled: vars.TANDEM_SANDBOX === 'on',
       port: vars.TANDEM_SANDBOX_PORT,
