@@ -10,6 +10,7 @@ import { startChurn } from './server/churn.js';
 import { createRequestHandler } from './server/http.js';
 import { renderKubeconfig, type KubeconfigOptions } from './server/kubeconfig.js';
 import { seedDemoData } from './server/seed.js';
+import { RESOURCE_TYPES } from './server/resources.js';
 import { Store } from './server/store.js';
 
 export type { KubeconfigOptions } from './server/kubeconfig.js';
@@ -86,4 +87,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return closing;
     },
   };
+}
+
+/**
+ * The demo data as plain objects in the order they were created (owners before what they own),
+ * status included: what another cluster needs to show the same demo (see @tandem/kube-env).
+ */
+export function demoObjects(): Record<string, unknown>[] {
+  const store = new Store();
+  seedDemoData(store);
+  const version = (object: Record<string, unknown>): number => Number((object['metadata'] as { resourceVersion?: string } | undefined)?.resourceVersion ?? 0);
+  return RESOURCE_TYPES.flatMap((type) => store.list(type)).sort((a, b) => version(a) - version(b));
 }
