@@ -119,7 +119,12 @@ export class KubeClient {
     if (!list.success) {
       throw new KubeApiError(502, 'BadUpstreamResponse', `${what}: the cluster answered with something that is not a Kubernetes list`);
     }
-    return { resourceVersion: list.data.metadata?.resourceVersion ?? '', items: list.data.items };
+    // A real API server leaves kind and apiVersion off list items (they are the list's); every
+    // object Tandem hands on carries them, as a GET or a watch event would.
+    const { apiVersion, kind } = list.data;
+    const itemKind = kind?.endsWith('List') === true ? kind.slice(0, -'List'.length) : undefined;
+    const items = list.data.items.map((item) => ({ ...item, apiVersion: item.apiVersion ?? apiVersion, kind: item.kind ?? itemKind }));
+    return { resourceVersion: list.data.metadata?.resourceVersion ?? '', items };
   }
 
   /** Reads one object. */

@@ -46,6 +46,8 @@ export const kubeObjectSchema = z.looseObject({
 export type KubeObject = z.infer<typeof kubeObjectSchema>;
 
 export const kubeListSchema = z.looseObject({
+  apiVersion: z.string().optional(),
+  kind: z.string().optional(),
   metadata: z.looseObject({ resourceVersion: z.string().optional() }).optional(),
   items: z.array(kubeObjectSchema),
 });
