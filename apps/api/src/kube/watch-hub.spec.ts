@@ -2,7 +2,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { startSandbox, type Sandbox } from '@tandem/kube-sandbox';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KubeClient } from './kube-client.js';
-import { latestManager, WatchHub, type HubChange, type WatchSource, type WatchTarget } from './watch-hub.js';
+import { changeManager, latestManager, WatchHub, type HubChange, type WatchSource, type WatchTarget } from './watch-hub.js';
 
 /**
  * A real KubeClient behind a switch: `cut()` ends the live watch stream and holds every new
@@ -189,5 +189,27 @@ describe(latestManager.name, () => {
     ).toBe('kubectl-edit');
     expect(latestManager(withEntries([{ manager: 'a' }, { manager: 'b' }]))).toBe('b');
     expect(latestManager({ metadata: { name: 'x' } })).toBeUndefined();
+  });
+});
+
+describe(changeManager.name, () => {
+  const entry = (manager: string, fields: object, operation = 'Update') => ({ manager, operation, time: '2025-01-02T10:00:00Z', fieldsV1: fields });
+  const withEntries = (entries: unknown[]) => ({ metadata: { name: 'x', managedFields: entries } });
+
+  it('names the manager whose entry the write added or changed, even when times tie to the second', () => {
+    // As a real API server sorts them: by manager, so Tandem's entry comes last on a tie.
+    const saved = withEntries([entry('tandem', { 'f:metadata': { 'f:labels': {} } })]);
+    const edited = withEntries([entry('kubectl-edit', { 'f:spec': { 'f:replicas': {} } }), entry('tandem', { 'f:metadata': { 'f:labels': {} } })]);
+    expect(latestManager(edited)).toBe('tandem');
+    expect(changeManager(saved, edited)).toBe('kubectl-edit');
+
+    const editedAgain = withEntries([entry('kubectl-edit', { 'f:spec': { 'f:replicas': {} } }), entry('tandem', { 'f:metadata': { 'f:labels': {}, 'f:annotations': {} } })]);
+    expect(changeManager(edited, editedAgain)).toBe('tandem');
+  });
+
+  it('falls back to the newest entry when no entry changed, and without a previous version', () => {
+    const same = withEntries([entry('a', {}), entry('b', {})]);
+    expect(changeManager(same, same)).toBe('b');
+    expect(changeManager(undefined, same)).toBe('b');
   });
 });

@@ -67,21 +67,59 @@ function keyOfObject(object: KubeObject): string {
   return objectKey(object.metadata.namespace, object.metadata.name);
 }
 
-/** The field manager of the newest managedFields entry (latest `time`, else the last entry). */
-export function latestManager(object: KubeObject): string | undefined {
+interface ManagedEntry {
+  readonly manager: string;
+  readonly time: string | undefined;
+  /** manager, operation and subresource: what the API server keeps one entry for. */
+  readonly identity: string;
+  /** What a write by this manager changes: its time and its fields. */
+  readonly stamp: string;
+}
+
+function managedEntries(object: KubeObject): ManagedEntry[] {
   const entries = object.metadata['managedFields'];
-  if (!Array.isArray(entries)) return undefined;
-  let newest: { manager: string; time: string } | undefined;
-  let last: string | undefined;
+  if (!Array.isArray(entries)) return [];
+  const parsed: ManagedEntry[] = [];
   for (const entry of entries as unknown[]) {
     if (typeof entry !== 'object' || entry === null) continue;
-    const { manager, time } = entry as { manager?: unknown; time?: unknown };
+    const { manager, time, operation, subresource, fieldsV1 } = entry as { manager?: unknown; time?: unknown; operation?: unknown; subresource?: unknown; fieldsV1?: unknown };
     if (typeof manager !== 'string') continue;
-    last = manager;
-    // RFC 3339 timestamps with the same precision compare correctly as strings.
-    if (typeof time === 'string' && (newest === undefined || time >= newest.time)) newest = { manager, time };
+    parsed.push({
+      manager,
+      time: typeof time === 'string' ? time : undefined,
+      identity: JSON.stringify([manager, operation ?? null, subresource ?? null]),
+      stamp: JSON.stringify([time ?? null, fieldsV1 ?? null]),
+    });
   }
-  return newest?.manager ?? last;
+  return parsed;
+}
+
+function newest(entries: readonly ManagedEntry[]): string | undefined {
+  let found: { manager: string; time: string } | undefined;
+  for (const entry of entries) {
+    // RFC 3339 timestamps with the same precision compare correctly as strings.
+    if (entry.time !== undefined && (found === undefined || entry.time >= found.time)) found = { manager: entry.manager, time: entry.time };
+  }
+  return found?.manager ?? entries.at(-1)?.manager;
+}
+
+/** The field manager of the newest managedFields entry (latest `time`, else the last entry). */
+export function latestManager(object: KubeObject): string | undefined {
+  return newest(managedEntries(object));
+}
+
+/**
+ * The field manager that made the change from `previous` to `object`: the entry the write added or
+ * restamped. A real API server keeps `time` to the second and sorts entries by manager, so two
+ * writes within one second tie on time; the entry that changed between the versions does not.
+ * Falls back to the newest entry when no entry changed (the same manager rewrote the same fields).
+ */
+export function changeManager(previous: KubeObject | undefined, object: KubeObject): string | undefined {
+  if (previous === undefined) return latestManager(object);
+  const before = new Map(managedEntries(previous).map((entry) => [entry.identity, entry.stamp]));
+  const current = managedEntries(object);
+  const touched = current.filter((entry) => before.get(entry.identity) !== entry.stamp);
+  return newest(touched.length > 0 ? touched : current);
 }
 
 /** Sorts by resourceVersion when every version is numeric (as in etcd-backed clusters), else keeps list order. */
@@ -297,7 +335,7 @@ class SharedWatch implements WatchedList {
     const object = change.object as unknown as JsonObject;
     const previous = change.previous as unknown as JsonObject | undefined;
     const modified = change.type === 'MODIFIED' && previous !== undefined;
-    const manager = change.type === 'DELETED' ? undefined : latestManager(change.object);
+    const manager = change.type === 'DELETED' ? undefined : changeManager(change.previous, change.object);
     const resource: ResourceChanged = {
       ref,
       type: change.type,
