@@ -12,7 +12,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { apiFailureOf } from './support/kube-status.js';
 import { kubeObjectSchema, resourceVersionOrder } from './support/kube-http.js';
-import { endpointOf, loadKubeConfig, withSandbox } from './support/sandbox.js';
+import { TARGETS, endpointOf, loadKubeConfig, withCluster } from './support/cluster.js';
 import { startTcpProxy } from './support/tcp-proxy.js';
 import { waitUntil } from './support/wait.js';
 
@@ -27,10 +27,10 @@ function containerImages(deployment: V1Deployment): Record<string, string | unde
   return Object.fromEntries(containers.map((container) => [container.name, container.image]));
 }
 
-describe('@kubernetes/client-node against the sandbox', () => {
-  const sandbox = withSandbox();
-  const core = () => loadKubeConfig(sandbox()).makeApiClient(CoreV1Api);
-  const apps = () => loadKubeConfig(sandbox()).makeApiClient(AppsV1Api);
+describe.each(TARGETS)('@kubernetes/client-node against %s', (target) => {
+  const cluster = withCluster(target);
+  const core = () => loadKubeConfig(cluster()).makeApiClient(CoreV1Api);
+  const apps = () => loadKubeConfig(cluster()).makeApiClient(AppsV1Api);
 
   describe('typed CoreV1Api', () => {
     it('lists the seeded namespaces', async () => {
@@ -122,7 +122,8 @@ describe('@kubernetes/client-node against the sandbox', () => {
           ...current,
           // The status endpoint must ignore spec changes, as a real API server does.
           spec: current.spec === undefined ? undefined : { ...current.spec, replicas: (specReplicas ?? 1) + 5 },
-          status: { ...current.status, observedGeneration: current.metadata?.generation, readyReplicas: 1, replicas: 1 },
+          // A consistent status (a real server validates it: no more available than ready, …).
+          status: { ...current.status, observedGeneration: current.metadata?.generation, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 },
         },
       });
 
@@ -135,7 +136,7 @@ describe('@kubernetes/client-node against the sandbox', () => {
 
   describe('KubernetesObjectApi (generic objects resolved through discovery)', () => {
     it('reads a Deployment from the apps/v1 group', async () => {
-      const objects = KubernetesObjectApi.makeApiClient(loadKubeConfig(sandbox()));
+      const objects = KubernetesObjectApi.makeApiClient(loadKubeConfig(cluster()));
 
       const web = await objects.read<V1Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace } });
 
@@ -144,7 +145,7 @@ describe('@kubernetes/client-node against the sandbox', () => {
     });
 
     it('creates, reads, replaces, patches and deletes a ConfigMap as a generic object', async () => {
-      const objects = KubernetesObjectApi.makeApiClient(loadKubeConfig(sandbox()));
+      const objects = KubernetesObjectApi.makeApiClient(loadKubeConfig(cluster()));
       const header = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'generic', namespace } };
 
       const created = await objects.create<V1ConfigMap>({ ...header, data: { tier: 'gold' } });
@@ -217,7 +218,7 @@ describe('@kubernetes/client-node against the sandbox', () => {
 
   describe('Watch and informer', () => {
     it('streams ADDED, MODIFIED and DELETED for a ConfigMap with increasing resourceVersions', async () => {
-      const kubeConfig = loadKubeConfig(sandbox());
+      const kubeConfig = loadKubeConfig(cluster());
       const api = kubeConfig.makeApiClient(CoreV1Api);
       const listed = await api.listNamespacedConfigMap({ namespace });
       const seen: { type: string; resourceVersion: string }[] = [];
@@ -252,11 +253,11 @@ describe('@kubernetes/client-node against the sandbox', () => {
     });
 
     it('ends a watch resumed from a forgotten version with an ERROR event 410 Expired', async () => {
-      const kubeConfig = loadKubeConfig(sandbox());
+      const kubeConfig = loadKubeConfig(cluster());
       const api = kubeConfig.makeApiClient(CoreV1Api);
       const listed = await api.listNamespacedConfigMap({ namespace });
       await api.createNamespacedConfigMap({ namespace, body: configMap('after-list', { n: '1' }) });
-      sandbox().trimHistory();
+      await cluster().forgetHistory();
       const errors: unknown[] = [];
       let ended = false;
 
@@ -282,8 +283,8 @@ describe('@kubernetes/client-node against the sandbox', () => {
 
     it('relists after the history is trimmed and the watch connection drops, then stays in step with the server', async () => {
       const direct = core();
-      const proxy = await startTcpProxy(endpointOf(sandbox().url));
-      const viaProxy = loadKubeConfig(sandbox(), { server: proxy.url }).makeApiClient(CoreV1Api);
+      const proxy = await startTcpProxy(endpointOf(cluster().url));
+      const viaProxy = loadKubeConfig(cluster(), { server: proxy.url }).makeApiClient(CoreV1Api);
       let lists = 0;
       let connects = 0;
       const errors: unknown[] = [];
@@ -292,7 +293,7 @@ describe('@kubernetes/client-node against the sandbox', () => {
       let stopping = false;
 
       const informer = makeInformer<V1ConfigMap>(
-        loadKubeConfig(sandbox(), { server: proxy.url }),
+        loadKubeConfig(cluster(), { server: proxy.url }),
         `/api/v1/namespaces/${namespace}/configmaps`,
         () => {
           lists += 1;
@@ -322,7 +323,7 @@ describe('@kubernetes/client-node against the sandbox', () => {
         await waitUntil(() => errors.length > 0 || connects > connectsBeforeDrop, 'the informer notices the dropped watch');
         await direct.createNamespacedConfigMap({ namespace, body: configMap('informer-missed', { n: '1' }) });
         await direct.deleteNamespacedConfigMap({ name: 'informer-live', namespace });
-        sandbox().trimHistory();
+        await cluster().forgetHistory();
         proxy.resume();
 
         await waitUntil(

@@ -8,14 +8,16 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from './support/gateway.js';
 import { CollabCluster, configMapRef, joinFollowingLeases, metadataOf, webRef, type Json } from './support/collab.js';
+import { TARGETS } from './support/cluster.js';
 import { waitUntil } from './support/wait.js';
 
+describe.each(TARGETS)('collaboration through two gateways over %s', (target) => {
 let cluster: CollabCluster;
 let east: RunningGateway;
 let west: RunningGateway;
 
 beforeAll(async () => {
-  cluster = await CollabCluster.start({ churnMs: 100 });
+  cluster = await CollabCluster.start(target, { churnMs: 100 });
   [east, west] = await Promise.all([cluster.startGateway(), cluster.startGateway()]);
 });
 
@@ -89,8 +91,9 @@ describe('guarded save', () => {
     let view = await dave.request('resource:join', { ref: webRef });
     let base = { resourceVersion: view.resourceVersion, object: view.object };
     for (let round = 1; round <= 5; round++) {
-      // Let the controller write status at least once between saves.
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      // The controller writes status at least once between saves, so each save's base is stale by a status change.
+      const writes = cluster.statusWrites;
+      await waitUntil(() => cluster.statusWrites > writes, 'the controller writes status');
       const saved = await dave.request('resource:save', { ref: webRef, baseResourceVersion: base.resourceVersion, object: withLabel(base.object, 'round', String(round)) });
       base = { resourceVersion: saved.resourceVersion, object: saved.object };
     }
@@ -279,14 +282,19 @@ describe('a context removed from the kubeconfig', () => {
     const alice = await cluster.connect(east, 'alice');
     await alice.request('resource:join', { ref: webRef });
     await alice.request('lock:acquire', { ref: webRef, path: 'spec.paused' });
-    let removed = false;
+    // Both gateways must have dropped the context before it comes back; each reads the file on its own.
+    const watcher = await cluster.connect(west, 'watcher');
+    const removedOn = new Set<string>();
     alice.on('contexts:changed', (event) => {
-      if (event.removed.includes(webRef.context)) removed = true;
+      if (event.removed.includes(webRef.context)) removedOn.add('east');
+    });
+    watcher.on('contexts:changed', (event) => {
+      if (event.removed.includes(webRef.context)) removedOn.add('west');
     });
 
     const original = await readFile(cluster.kubeconfig, 'utf8');
     await writeFile(cluster.kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\npreferences: {}\n');
-    await waitUntil(() => removed, 'the context to be removed');
+    await waitUntil(() => removedOn.size === 2, 'the context to be removed on both gateways');
     await writeFile(cluster.kubeconfig, original);
 
     // Alice's socket is still connected, but her session there ended with the context.
@@ -307,4 +315,5 @@ describe('a context removed from the kubeconfig', () => {
     expect(view.leases).toEqual([]);
     expect(again.summary.resources.flatMap((resource) => resource.users.map((user) => user.user))).toEqual(['bob']);
   });
+});
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseKubeStatus, type KubeStatus } from './support/kube-status.js';
 import { kubeObjectSchema, kubeRequest, openWatch, resourceVersionOf, resourceVersionOrder } from './support/kube-http.js';
-import { withSandbox } from './support/sandbox.js';
+import { TARGETS, withCluster } from './support/cluster.js';
 
 const WRITERS = 20;
 const ROUNDS = 10;
@@ -42,13 +42,13 @@ function statusOrUndefined(body: unknown): KubeStatus | undefined {
   }
 }
 
-describe('optimistic concurrency on one ConfigMap under many concurrent writers', () => {
-  const sandbox = withSandbox();
+describe.each(TARGETS)('optimistic concurrency on one ConfigMap under many concurrent writers (%s)', (target) => {
+  const cluster = withCluster(target);
 
   // Thousands of requests on a shared two-core machine: the budget bounds a hang, it is not a speed check.
   it('accepts only writes based on the current version, orders them, and loses none', { timeout: 240_000 }, async () => {
-    const baseUrl = sandbox().url;
-    const created = await kubeRequest(baseUrl, 'POST', collectionPath, {
+    const endpoint = cluster();
+    const created = await kubeRequest(endpoint, 'POST', collectionPath, {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name, namespace },
@@ -58,14 +58,14 @@ describe('optimistic concurrency on one ConfigMap under many concurrent writers'
     const createdVersion = resourceVersionOf(created.body);
 
     // The watch records the order in which the server committed the writes.
-    const watch = await openWatch(baseUrl, collectionPath, { resourceVersion: createdVersion });
+    const watch = await openWatch(endpoint, collectionPath, { resourceVersion: createdVersion });
 
     const accepted: AcceptedWrite[] = [];
     const conflictsWhileRacing: RejectedWrite[] = [];
     const deliberatelyStale: RejectedWrite[] = [];
     const unexpected: RejectedWrite[] = [];
 
-    const put = (object: unknown) => kubeRequest(baseUrl, 'PUT', objectPath, object);
+    const put = (object: unknown) => kubeRequest(endpoint, 'PUT', objectPath, object);
 
     // Makes createdVersion provably stale before any writer uses it as its stale base.
     const opening = await put({ ...kubeObjectSchema.parse(created.body), data: { opened: 'yes' } });
@@ -89,7 +89,7 @@ describe('optimistic concurrency on one ConfigMap under many concurrent writers'
         let done = false;
         for (let attempt = 0; !done; attempt += 1) {
           if (attempt >= MAX_ATTEMPTS_PER_KEY) throw new Error(`Writer ${writerId} could not store ${key} in ${MAX_ATTEMPTS_PER_KEY} attempts`);
-          const current = await kubeRequest(baseUrl, 'GET', objectPath);
+          const current = await kubeRequest(endpoint, 'GET', objectPath);
           expect(current.status).toBe(200);
           const baseVersion = resourceVersionOf(current.body);
           const written = await put({ ...kubeObjectSchema.parse(current.body), data: { ...dataOf(current.body), [key]: `${writerId}:${round}` } });
@@ -113,7 +113,7 @@ describe('optimistic concurrency on one ConfigMap under many concurrent writers'
     try {
       await Promise.all(Array.from({ length: WRITERS }, (_, writerId) => writer(writerId)));
 
-      const final = await kubeRequest(baseUrl, 'GET', objectPath);
+      const final = await kubeRequest(endpoint, 'GET', objectPath);
       expect(final.status).toBe(200);
       const finalVersion = resourceVersionOf(final.body);
       await watch.waitFor((event) => resourceVersionOf(event.object) === finalVersion, `the final version ${finalVersion}`);

@@ -3,11 +3,11 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startSandbox, type Sandbox } from '@tandem/kube-sandbox';
 import type { ContextInfo, ContextsChanged } from '@tandem/sync';
 import { TandemClient } from '@tandem/sync/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { TARGETS, kubeconfigEntriesOf, startCluster, type TestCluster } from './support/cluster.js';
 import { startGateway, type RunningGateway } from './support/gateway.js';
 import { waitUntil } from './support/wait.js';
 
@@ -18,6 +18,13 @@ interface ContextSpec {
   readonly name: string;
   readonly server: string;
   readonly namespace?: string;
+  /** How to reach the server (CA, token); default: skip TLS verification, a made-up token. */
+  readonly access?: { readonly cluster: Record<string, unknown>; readonly user: Record<string, unknown> };
+}
+
+/** A context of a test cluster, with its real credentials. */
+function contextOf(cluster: TestCluster, name: string, namespace?: string): ContextSpec {
+  return { name, server: cluster.url, access: kubeconfigEntriesOf(cluster), ...(namespace === undefined ? {} : { namespace }) };
 }
 
 /** A kubeconfig laid out as real tools write one, one cluster and user per context. */
@@ -25,8 +32,8 @@ function kubeconfig(contexts: readonly ContextSpec[]): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: contexts.map((context) => ({ name: context.name, cluster: { server: context.server, 'insecure-skip-tls-verify': true } })),
-    users: contexts.map((context) => ({ name: context.name, user: { token: `${context.name}-token` } })),
+    clusters: contexts.map((context) => ({ name: context.name, cluster: { ...(context.access?.cluster ?? { 'insecure-skip-tls-verify': true }), server: context.server } })),
+    users: contexts.map((context) => ({ name: context.name, user: context.access?.user ?? { token: `${context.name}-token` } })),
     contexts: contexts.map((context) => ({
       name: context.name,
       context: { cluster: context.name, user: context.name, ...(context.namespace === undefined ? {} : { namespace: context.namespace }) },
@@ -114,17 +121,17 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe('contexts follow the kubeconfig files live', () => {
+describe.each(TARGETS)('contexts follow the kubeconfig files live (%s)', (target) => {
   let dir: string;
   let fileA: string;
   let fileB: string;
-  let sandboxA: Sandbox;
-  let sandboxB: Sandbox;
+  let sandboxA: TestCluster;
+  let sandboxB: TestCluster;
   let gateway: RunningGateway;
   let alice: RecordingClient;
   let bob: RecordingClient;
-  const a = (name: string, namespace?: string): ContextSpec => ({ name, server: sandboxA.url, ...(namespace === undefined ? {} : { namespace }) });
-  const b = (name: string): ContextSpec => ({ name, server: sandboxB.url });
+  const a = (name: string, namespace?: string): ContextSpec => contextOf(sandboxA, name, namespace);
+  const b = (name: string): ContextSpec => contextOf(sandboxB, name);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tandem-contexts-'));
@@ -132,7 +139,7 @@ describe('contexts follow the kubeconfig files live', () => {
     await mkdir(join(dir, 'b'));
     fileA = join(dir, 'a', 'config');
     fileB = join(dir, 'b', 'config');
-    [sandboxA, sandboxB] = await Promise.all([startSandbox({ seed: false }), startSandbox({ seed: false })]);
+    [sandboxA, sandboxB] = await Promise.all([startCluster(target, { seed: false }), startCluster(target, { seed: false })]);
     await writeFile(fileA, kubeconfig([a('alpha', 'shop'), a('alpha-east')]));
     await writeFile(fileB, kubeconfig([b('beta')]));
     gateway = await startGateway({ env: { KUBECONFIG: `${fileA}:${fileB}`, TANDEM_SANDBOX: 'off' } });
@@ -306,18 +313,18 @@ describe('contexts follow the kubeconfig files live', () => {
   });
 });
 
-describe('the embedded sandbox beside kubeconfig contexts', () => {
+describe.each(TARGETS)('the embedded sandbox beside kubeconfig contexts of %s', (target) => {
   let dir: string;
   let file: string;
-  let sandbox: Sandbox;
+  let sandbox: TestCluster;
   let gateway: RunningGateway;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tandem-contexts-embedded-'));
     file = join(dir, 'config');
-    sandbox = await startSandbox({ seed: false });
+    sandbox = await startCluster(target, { seed: false });
     // A context named like the embedded one must not take its place.
-    await writeFile(file, kubeconfig([{ name: 'tandem-sandbox', server: sandbox.url }, { name: 'team', server: sandbox.url, namespace: 'team' }]));
+    await writeFile(file, kubeconfig([contextOf(sandbox, 'tandem-sandbox'), contextOf(sandbox, 'team', 'team')]));
     gateway = await startGateway({ env: { KUBECONFIG: file, TANDEM_SANDBOX: 'on' } });
   });
 

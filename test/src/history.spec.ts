@@ -4,22 +4,21 @@
  * the raw stream; entries surviving a gateway restart; admins only.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { startSandbox, type Sandbox } from '@tandem/kube-sandbox';
 import type { JsonObject, ResourceRef } from '@tandem/sync';
 import type { TandemClient } from '@tandem/sync/client';
 import { ClientPool } from './support/clients.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TARGETS, startCluster, type TestCluster } from './support/cluster.js';
 import { startGateway, type RunningGateway } from './support/gateway.js';
 import { kubectl, writeReplacingEditor } from './support/kubectl.js';
 
 const CONTEXT = 'lab';
 const ADMIN = 'root-admin';
 const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const prefix = `tandem-history-test-${randomUUID()}`;
 const webRef: ResourceRef = { context: CONTEXT, group: 'apps', version: 'v1', resource: 'deployments', namespace: 'shop', name: 'web' };
 const secretRef: ResourceRef = { context: CONTEXT, group: '', version: 'v1', resource: 'secrets', namespace: 'shop', name: 'web-credentials' };
 
@@ -38,8 +37,10 @@ interface Page {
   readonly nextCursor?: string;
 }
 
+describe.each(TARGETS)('edit history over %s', (target) => {
+const prefix = `tandem-history-test-${randomUUID()}`;
 let home: string;
-let sandbox: Sandbox;
+let sandbox: TestCluster;
 let gateway: RunningGateway;
 const clients = new ClientPool();
 const connect = (user: string): Promise<TandemClient> => clients.connect(gateway.url, user);
@@ -66,8 +67,8 @@ const withMetadata = (object: JsonObject, key: 'labels' | 'annotations', name: s
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'tandem-history-'));
-  sandbox = await startSandbox();
-  await writeFile(join(home, 'lab.kubeconfig'), sandbox.kubeconfig({ context: CONTEXT, namespace: 'shop' }), { mode: 0o600 });
+  sandbox = await startCluster(target);
+  await sandbox.writeKubeconfig(join(home, 'lab.kubeconfig'), { context: CONTEXT, namespace: 'shop' });
   await sandbox.writeKubeconfig(join(home, 'direct.kubeconfig'), { context: CONTEXT, namespace: 'shop' });
   gateway = await start();
 });
@@ -110,7 +111,7 @@ describe('edit history', () => {
     const editor = await writeReplacingEditor(home, 'image: nginx:1.27', 'image: nginx:1.28');
     const { code, stderr } = await kubectl(['edit', 'deploy/web', '-n', 'shop'], { kubeconfig: join(home, 'direct.kubeconfig'), home: join(home, 'kubectl-home'), env: { KUBE_EDITOR: editor } });
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    const current = (await (await fetch(`${sandbox.url}/apis/apps/v1/namespaces/shop/deployments/web`)).json()) as JsonObject;
+    const current = (await sandbox.api('GET', '/apis/apps/v1/namespaces/shop/deployments/web')) as JsonObject;
     const kubectlVersion = String(metadataOf(current)['resourceVersion']);
 
     const entries = await entriesOnce(webRef, 4);
@@ -144,12 +145,8 @@ describe('edit history', () => {
     const [saved] = await entriesOnce(secretRef, 1);
     // An outside rotation of another key, observed through the shared watch.
     const rotatedToken = Buffer.from('rotated-token-99').toString('base64');
-    const current = (await (await fetch(`${sandbox.url}/api/v1/namespaces/shop/secrets/web-credentials`)).json()) as JsonObject;
-    const rotation = await fetch(`${sandbox.url}/api/v1/namespaces/shop/secrets/web-credentials?fieldManager=secret-rotator`, {
-      method: 'PUT',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ ...current, data: { ...(current['data'] as JsonObject), 'api-token': rotatedToken } }),
-    });
+    const current = (await sandbox.api('GET', '/api/v1/namespaces/shop/secrets/web-credentials')) as JsonObject;
+    const rotation = await sandbox.request('PUT', '/api/v1/namespaces/shop/secrets/web-credentials?fieldManager=secret-rotator', { ...current, data: { ...(current['data'] as JsonObject), 'api-token': rotatedToken } });
     expect(rotation.status).toBe(200);
     const [rotated] = await entriesOnce(secretRef, 2);
     expect(rotated).toMatchObject({ actor: 'secret-rotator', outside: true, outcome: 'observed', changes: [{ path: 'data.api-token', op: 'replace', after: { redacted: true } }] });
@@ -188,4 +185,5 @@ describe('edit history', () => {
     const after = ((await (await history('?limit=1000')).json()) as Page).entries;
     expect(after).toEqual(before);
   }, 60_000);
+});
 });

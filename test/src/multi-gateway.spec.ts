@@ -18,7 +18,7 @@ let east: RunningGateway;
 let west: RunningGateway;
 
 beforeAll(async () => {
-  cluster = await CollabCluster.start();
+  cluster = await CollabCluster.start('sandbox');
   [east, west] = await Promise.all([cluster.startGateway(), cluster.startGateway()]);
 });
 

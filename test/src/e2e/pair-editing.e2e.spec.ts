@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { editorText, launchBrowser, openPage, screenshot, waitForEditorText } from '../support/browser.js';
+import { TARGETS, startCluster, type TestCluster } from '../support/cluster.js';
 import { startGateway, type RunningGateway } from '../support/gateway.js';
 import { createKubectlHome, kubectlOk } from '../support/kubectl.js';
 
@@ -39,7 +40,8 @@ async function saveWithConfirm(page: Page): Promise<string> {
   return notice.innerText();
 }
 
-describe('two people editing one Deployment in the browser', () => {
+describe.each(TARGETS)('two people editing one Deployment in the browser (%s)', (target) => {
+  let cluster: TestCluster;
   let gateway: RunningGateway;
   let browser: Browser;
   let alice: Page;
@@ -48,12 +50,15 @@ describe('two people editing one Deployment in the browser', () => {
   let kubectlHome: string;
   let originalReplicas: string;
 
-  const kubectl = (...args: string[]): Promise<string> => kubectlOk(['-n', 'shop', ...args], { kubeconfig: join(gateway.home, 'sandbox.kubeconfig'), home: kubectlHome });
+  const kubectl = (...args: string[]): Promise<string> => kubectlOk(['-n', 'shop', ...args], { kubeconfig: join(kubectlHome, 'lab.kubeconfig'), home: kubectlHome });
   const clusterWeb = async (): Promise<{ metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: { replicas: number } }> =>
     JSON.parse(await kubectl('get', 'deploy', 'web', '-o', 'json')) as { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: { replicas: number } };
 
   beforeAll(async () => {
-    [gateway, browser, kubectlHome] = await Promise.all([startGateway(), launchBrowser(), createKubectlHome()]);
+    [cluster, browser, kubectlHome] = await Promise.all([startCluster(target), launchBrowser(), createKubectlHome()]);
+    await cluster.writeKubeconfig(join(kubectlHome, 'lab.kubeconfig'), { context: 'lab', namespace: 'shop' });
+    // The gateway shows the cluster as its only context, so the page opens on it.
+    gateway = await startGateway({ env: { KUBECONFIG: join(kubectlHome, 'lab.kubeconfig'), TANDEM_SANDBOX: 'off' } });
     const [a, b] = await Promise.all([openPage(browser, `${gateway.url}/?user=alice`), openPage(browser, `${gateway.url}/?user=bob`)]);
     alice = a.page;
     bob = b.page;
@@ -63,6 +68,7 @@ describe('two people editing one Deployment in the browser', () => {
   afterAll(async () => {
     await browser?.close();
     await gateway?.stop();
+    await cluster?.close();
     if (kubectlHome) await rm(kubectlHome, { recursive: true, force: true });
   });
 

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox, type Sandbox } from '@tandem/kube-sandbox';
 import { LeaseBook, resourceKey, type RequestResults, type ResourceRef } from '@tandem/sync';
 import type { TandemClient } from '@tandem/sync/client';
 import { ClientPool } from './clients.js';
+import { startCluster, type HttpMethod, type TargetName, type TestCluster } from './cluster.js';
 import { startGateway, workspaceRoot, type RunningGateway } from './gateway.js';
+import { startStatusChurn, type StatusChurn } from './status-churn.js';
 
 export const CONTEXT = 'lab';
 export const webRef: ResourceRef = { context: CONTEXT, group: 'apps', version: 'v1', resource: 'deployments', namespace: 'shop', name: 'web' };
@@ -22,7 +23,11 @@ export const SHORT_TIMINGS = {
 
 export type Json = Record<string, unknown>;
 
-/** Several built gateways sharing one standalone sandbox (through KUBECONFIG) and one Redis key prefix. */
+/**
+ * Several built gateways sharing one cluster (the sandbox or a real kube-apiserver, through
+ * KUBECONFIG) and one Redis key prefix; optionally a test controller that keeps writing the demo
+ * Deployments' status through the status subresource, as real controllers do.
+ */
 export class CollabCluster {
   readonly gateways: RunningGateway[] = [];
   readonly clients = new ClientPool();
@@ -30,16 +35,27 @@ export class CollabCluster {
 
   private constructor(
     readonly home: string,
-    readonly sandbox: Sandbox,
+    readonly cluster: TestCluster,
     readonly kubeconfig: string,
+    private readonly churn: StatusChurn | undefined,
   ) {}
 
-  static async start(options: { churnMs?: number } = {}): Promise<CollabCluster> {
+  static async start(target: TargetName, options: { churnMs?: number } = {}): Promise<CollabCluster> {
     const home = await mkdtemp(join(tmpdir(), 'tandem-collab-'));
-    const sandbox = await startSandbox(options.churnMs !== undefined ? { churnMs: options.churnMs } : {});
+    const cluster = await startCluster(target);
     const kubeconfig = join(home, 'lab.kubeconfig');
-    await sandbox.writeKubeconfig(kubeconfig, { context: CONTEXT, namespace: 'shop' });
-    return new CollabCluster(home, sandbox, kubeconfig);
+    await cluster.writeKubeconfig(kubeconfig, { context: CONTEXT, namespace: 'shop' });
+    const churn = options.churnMs !== undefined ? startStatusChurn(cluster, options.churnMs) : undefined;
+    return new CollabCluster(home, cluster, kubeconfig, churn);
+  }
+
+  get target(): TargetName {
+    return this.cluster.target;
+  }
+
+  /** Status writes the test controller has made so far (0 without churn). */
+  get statusWrites(): number {
+    return this.churn?.writes ?? 0;
   }
 
   async startGateway(): Promise<RunningGateway> {
@@ -54,17 +70,15 @@ export class CollabCluster {
     return this.clients.connect(gateway.url, user);
   }
 
-  async api(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Json> {
-    const response = await fetch(`${this.sandbox.url}${path}`, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'Content-Type': contentType } } : {}) });
-    const json = (await response.json()) as Json;
-    if (!response.ok) throw new Error(`${method} ${path} failed: ${JSON.stringify(json)}`);
-    return json;
+  api(method: HttpMethod, path: string, body?: unknown, contentType = 'application/json'): Promise<Json> {
+    return this.cluster.api(method, path, body, contentType);
   }
 
   async close(): Promise<void> {
     this.clients.closeAll();
+    await this.churn?.stop();
     await Promise.all(this.gateways.map((gateway) => gateway.stop()));
-    await this.sandbox.close();
+    await this.cluster.close();
     await rm(this.home, { recursive: true, force: true });
   }
 }

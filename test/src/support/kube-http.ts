@@ -1,4 +1,5 @@
-import { Agent, request, type IncomingMessage } from 'node:http';
+import { Agent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { waitUntil } from './wait.js';
@@ -29,14 +30,35 @@ export interface KubeResponse {
 // Reused connections keep thousands of small requests cheap, as a real client's pool does.
 const keepAliveAgent = new Agent({ keepAlive: true });
 
+/**
+ * Where a Kubernetes API server answers and how to reach it: the sandbox is plain HTTP and
+ * takes anyone; a real API server needs an agent that trusts its CA and a bearer token.
+ */
+export interface KubeEndpoint {
+  readonly url: string;
+  /** For https: an agent trusting the server's CA (node:https Agent). */
+  readonly agent?: RequestOptions['agent'];
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+function send(url: URL, endpoint: KubeEndpoint, options: RequestOptions): ReturnType<typeof httpRequest> {
+  const secure = url.protocol === 'https:';
+  const agent = endpoint.agent ?? (secure ? undefined : keepAliveAgent);
+  const merged: RequestOptions = { ...options, ...(agent !== undefined ? { agent } : {}), headers: { ...endpoint.headers, ...options.headers } };
+  return secure ? httpsRequest(url, merged) : httpRequest(url, merged);
+}
+
+const endpointOfUrl = (endpoint: KubeEndpoint | string): KubeEndpoint => (typeof endpoint === 'string' ? { url: endpoint } : endpoint);
+
 /** One plain HTTP request to a Kubernetes API server, JSON in and out, no client library in between. */
 export async function kubeRequest(
-  baseUrl: string,
+  target: KubeEndpoint | string,
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
   body?: unknown,
   contentType = 'application/json',
 ): Promise<KubeResponse> {
+  const endpoint = endpointOfUrl(target);
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
   const headers: Record<string, string | number> = { accept: 'application/json' };
   if (payload !== undefined) {
@@ -44,7 +66,8 @@ export async function kubeRequest(
     headers['content-length'] = payload.length;
   }
   const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = request(new URL(path, baseUrl), { method, headers, agent: keepAliveAgent }, (response) => {
+    const req = send(new URL(path, endpoint.url), endpoint, { method, headers });
+    req.on('response', (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
@@ -82,14 +105,16 @@ export interface WatchStream {
  * Opens `?watch=true` on a collection over plain HTTP and collects its newline-delimited
  * events; resolves once the server has answered 200 with headers.
  */
-export async function openWatch(baseUrl: string, path: string, query: Record<string, string> = {}): Promise<WatchStream> {
-  const url = new URL(path, baseUrl);
+export async function openWatch(target: KubeEndpoint | string, path: string, query: Record<string, string> = {}): Promise<WatchStream> {
+  const endpoint = endpointOfUrl(target);
+  const url = new URL(path, endpoint.url);
   url.searchParams.set('watch', 'true');
   for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
   const events: WatchEvent[] = [];
   let ended = false;
 
-  const req = request(url, { method: 'GET', headers: { accept: 'application/json' } });
+  // A watch holds its connection for as long as it runs: never one from the keep-alive pool.
+  const req = send(url, { ...endpoint, ...(url.protocol === 'https:' ? {} : { agent: new Agent() }) }, { method: 'GET', headers: { accept: 'application/json' } });
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
     req.on('response', resolve);
     req.on('error', reject);

@@ -86,7 +86,12 @@ export async function createObjects(env: KubeEnv, objects: readonly Json[]): Pro
     const createdMetadata = isRecord(response.body['metadata']) ? response.body['metadata'] : {};
     uids.set(key(kind, metadata['namespace'], metadata['name']), String(createdMetadata['uid']));
     if (isRecord(status) && Object.keys(status).length > 0 && kind !== 'Namespace') {
-      const written = await env.request('PUT', `${path}/${String(metadata['name'])}/status`, { ...response.body, status });
+      // A Pod's QoS class is the server's to compute at create, and immutable after it.
+      const createdStatus = isRecord(response.body['status']) ? response.body['status'] : {};
+      const written = await env.request('PUT', `${path}/${String(metadata['name'])}/status`, {
+        ...response.body,
+        status: { ...status, ...(createdStatus['qosClass'] !== undefined ? { qosClass: createdStatus['qosClass'] } : {}) },
+      });
       if (written.status !== 200) throw new Error(`Writing the status of ${kind} ${String(metadata['name'])} answered ${String(written.status)}: ${JSON.stringify(written.body)}`);
     }
   }
