@@ -85,7 +85,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   handleConnection(socket: TandemSocket): void {
     this.logger.debug(`socket ${socket.id} connected as ${socket.data.user}`);
-    socket.onAny((event: string, ...args: unknown[]) => {
+    socket.onAny((event: unknown, ...args: unknown[]) => {
       void this.handlers.dispatch(socket, event, args);
     });
   }

@@ -95,7 +95,9 @@ export class RequestHandlers {
    * Handles one incoming event (`args` as socket.io delivers them: payload, then an optional ack
    * callback). Never rejects: whatever goes wrong becomes a failed ack (or, without an ack, a log line).
    */
-  async dispatch(socket: TandemSocket, event: string, args: readonly unknown[]): Promise<void> {
+  async dispatch(socket: TandemSocket, eventName: unknown, args: readonly unknown[]): Promise<void> {
+    // socket.io lets a client name an event with a number too.
+    const event = String(eventName);
     const last = args.at(-1);
     const ack = typeof last === 'function' ? (last as (result: unknown) => void) : undefined;
     const answer = (result: Ack): void => {
