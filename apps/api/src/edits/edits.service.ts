@@ -4,6 +4,7 @@ import {
   MAX_OBJECT_BYTES,
   overlaps,
   resourceKey,
+  rooms,
   type Ack,
   type AckFail,
   type FieldChange,
@@ -66,6 +67,8 @@ export class EditsService implements OnModuleInit {
   }
 
   async save(socket: TandemSocket, { ref, baseResourceVersion, object: edited, dryRun = false }: RequestPayload<'resource:save'>): Promise<SaveAck> {
+    // A session saves what it has open: its base came from the join, and its leases live there.
+    if (!socket.data.subscriptions.has(rooms.resource(resourceKey(ref)))) return fail('not-joined', 'resource:save needs resource:join of that resource first; nothing was saved');
     const report = (outcome: EditOutcome, fields: Partial<Omit<EditEvent, 'outcome' | 'actor' | 'sessionId' | 'ref' | 'baseResourceVersion' | 'at'>>): void =>
       this.events.emit({ outcome, actor: socket.data.user, sessionId: socket.id, ref, baseResourceVersion, changes: [], ...fields, at: Date.now() });
     const invalid = (ack: AckFail, currentResourceVersion?: string): AckFail => {
