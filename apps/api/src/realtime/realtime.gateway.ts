@@ -70,11 +70,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         server.local.to(rooms.resource(resourceKey)).emit('resource:changed', user === undefined ? change.resource : { ...change.resource, user });
       };
       const queued = queues.get(resourceKey);
-      if (queued === undefined && (known !== undefined || manager !== 'tandem' || !this.authors.hasPeers)) {
+      if (queued === undefined && (known !== undefined || manager !== 'tandem')) {
         emit(known);
         return;
       }
-      // A peer gateway's save: its note may trail the watch event, so wait briefly, keeping this object's events in order.
+      // A save by Tandem whose author is not noted yet: a real API server's watch event can arrive
+      // before the PUT's own answer (this gateway's save), and a peer gateway's note may trail it.
+      // Wait briefly for the note, keeping this object's events in order.
       const next = (queued ?? Promise.resolve()).then(async () => emit(manager === 'tandem' ? await this.authors.waitFor(resourceKey, resourceVersion, 250) : known));
       queues.set(resourceKey, next);
       void next.then(() => {
