@@ -21,11 +21,6 @@ export class SaveAuthors implements OnModuleInit {
     this.peers.on(SAVE_AUTHORS, (note) => this.remember(note));
   }
 
-  /** Whether a save may have been made by another gateway (whose note can trail its watch event). */
-  get hasPeers(): boolean {
-    return this.peers.connected;
-  }
-
   /** Records a save made on this gateway and tells the peers. */
   record(resourceKey: string, resourceVersion: string, user: string): void {
     this.remember({ resourceKey, resourceVersion, user });
