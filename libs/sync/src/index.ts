@@ -14,5 +14,6 @@ export { indexYaml, pathAt, rangeOf, rangeInIndex, offsetToPosition, positionToO
 export { textEdits, applyTextEdits, type TextEdit, type TextEditOptions } from './text-edits.js';
 export * from './protocol/protocol.js';
 export * from './protocol/limits.js';
+export * from './protocol/lease-rules.js';
 export * from './protocol/lease-book.js';
 export * from './protocol/history.js';

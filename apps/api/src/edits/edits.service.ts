@@ -1,5 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import {
+  BOOKKEEPING_PATHS,
+  diffFields,
   fail,
   MAX_OBJECT_BYTES,
   overlaps,
@@ -112,6 +114,15 @@ export class EditsService implements OnModuleInit {
         const message = `The object changed upstream since version ${baseResourceVersion} (now ${currentResourceVersion}); rebase your changes and save again`;
         report('blocked-stale', { currentResourceVersion, changes: plan.changes, upstream: plan.upstream, message });
         return fail('stale', message, this.staleDetails(key, current, plan.upstream));
+      }
+
+      // A save that changes only status would be written and silently ignored: the API server keeps
+      // status on the main resource as it was. Say so instead of answering "saved".
+      const base = baseResourceVersion === currentResourceVersion ? current : this.versions.get(key, baseResourceVersion);
+      if (plan.changes.length === 0 && base !== undefined && diffFields(base, edited, { ignore: BOOKKEEPING_PATHS.filter((path) => path !== 'status') }).length > 0) {
+        const message = "Nothing was written: the only changes are in status, which the cluster's controllers write (the API server ignores status in a save)";
+        report('invalid', { currentResourceVersion, message });
+        return fail('invalid', message, { statusOnly: true });
       }
 
       let saved: KubeObject;

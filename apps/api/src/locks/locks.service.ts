@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { canonicalPath, fail, LockChangedSchema, parseResourceKey, resourceKey, rooms, type Ack, type FieldPath, type JsonObject, type Lease, type LeaseEnded, type LeaseGrant, type LockChanged, type RequestResults, type ResourceRef } from '@tandem/sync';
+import { canonicalPath, fail, leaseProblem, LockChangedSchema, parseResourceKey, resourceKey, rooms, type Ack, type FieldPath, type JsonObject, type Lease, type LeaseEnded, type LeaseGrant, type LockChanged, type RequestResults, type ResourceRef } from '@tandem/sync';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { GatewayPeers, peerTopic } from '../realtime/gateway-peers.js';
@@ -131,6 +131,8 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
   async acquire(socket: TandemSocket, ref: ResourceRef, requested: string): Promise<Ack<RequestResults['lock:acquire']>> {
     const canonical = canonicalOrFail('lock:acquire', requested);
     if ('failed' in canonical) return canonical.failed;
+    const problem = leaseProblem(canonical.path);
+    if (problem !== undefined) return fail('bad-request', `lock:acquire: ${problem}`);
     if (!socket.data.subscriptions.has(rooms.resource(resourceKey(ref)))) return fail('not-joined', 'lock:acquire needs resource:join of that resource first');
     const grant = await this.store.leases.acquire({ ref, path: canonical.path, owner: socket.data.user, sessionId: socket.id, ttlMs: this.config.collab.leaseTtlMs });
     if (!grant.granted) {

@@ -31,6 +31,8 @@ const PRESENCE_THROTTLE_MS = 80;
 const REFUSED_VISIBLE_MS = 6_000;
 /** How long typing must pause before the text is parsed again for the save button. */
 const PARSE_AFTER_TYPING_MS = 150;
+/** Why the status lines do not take edits: the API server ignores status in a save. */
+export const STATUS_READ_ONLY = "status is written by the cluster's controllers; a save never changes it, so it is read-only here";
 
 /** A server version of the object, in its editor view (no managedFields). */
 interface ServerVersion {
@@ -518,13 +520,28 @@ export class PairEditor {
       this.editor.updateOptions({ readOnly: true, readOnlyMessage: { value: 'This context was removed from the kubeconfig: the text is kept for copying but cannot be saved.' } });
       return;
     }
+    if (this.cursorInStatus()) {
+      this.editor.updateOptions({ readOnly: true, readOnlyMessage: { value: STATUS_READ_ONLY } });
+      return;
+    }
     const lock = this.lockUnderCursor();
     this.editor.updateOptions(lock === undefined ? { readOnly: false } : { readOnly: true, readOnlyMessage: { value: `locked by ${lock.lease.owner}: ${lock.lease.path} is being edited` } });
+  }
+
+  /** Whether a cursor or selection touches the lines of `status`, which a save never changes. */
+  private cursorInStatus(): boolean {
+    const span = lineSpanOf(this.model.getValue(), 'status');
+    if (span === undefined) return false;
+    return (this.editor.getSelections() ?? []).some((s) => s.startLineNumber <= span.endLine && s.endLineNumber >= span.startLine);
   }
 
   private readOnlyEditAttempted(): void {
     if (this.contextRemoved) {
       this.refuse('Read-only: this context was removed, so nothing here can be saved. Copy the text if you need it.');
+      return;
+    }
+    if (this.cursorInStatus()) {
+      this.refuse(`Not applied: ${STATUS_READ_ONLY}`);
       return;
     }
     const lock = this.lockUnderCursor();

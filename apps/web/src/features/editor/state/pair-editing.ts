@@ -2,6 +2,7 @@ import {
   formatPath,
   isJsonObject,
   jsonEqual,
+  leaseProblem,
   offsetToPosition,
   overlaps,
   parsePath,
@@ -44,7 +45,10 @@ export function leasePathForEdit(base: JsonObject, text: string, offset: number)
   while (segments.length > 0 && valueAtPath(base, formatPath(segments)) === undefined) segments = segments.slice(0, -1);
   // A whole top-level section (`metadata`, `spec`) is too much to lock for one new key: lease the key itself.
   if (segments.length < 2 && full.length >= 2) segments = full.slice(0, 2);
-  return segments.length === 0 ? undefined : formatPath(segments);
+  if (segments.length === 0) return undefined;
+  const path = formatPath(segments);
+  // The gateway refuses leases on whole sections and on status (controllers write it, saves never do).
+  return leaseProblem(path) === undefined ? path : undefined;
 }
 
 /** Whole lines from the first to the last line of a field, 1-based; locks cover lines so indentation is guarded too. */
