@@ -13,6 +13,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<BenchSection> }>
   collab: () => import('./collab.bench.js'),
   history: () => import('./history.bench.js'),
   web: () => import('./web.bench.js'),
+  kube: () => import('./kube.bench.js'),
 };
 
 const only = process.argv.slice(2);

@@ -176,7 +176,8 @@ function seedWorkload(store: Store, workload: Workload, now: string): void {
         hostIP: '10.0.0.2',
         podIP: `10.244.0.${10 + index + (name === 'web' ? 0 : 20)}`,
         startTime: now,
-        qosClass: 'Burstable',
+        // As a real API server computes it: containers without requests or limits are BestEffort.
+        qosClass: (workload.podSpec['containers'] as { resources?: unknown }[]).some((c) => c.resources !== undefined) ? 'Burstable' : 'BestEffort',
         conditions: [
           { type: 'Initialized', status: 'True', lastTransitionTime: now },
           { type: 'Ready', status: 'True', lastTransitionTime: now },
