@@ -70,6 +70,9 @@ describe('guarded save', () => {
     const inCluster = metadataOf(await cluster.api('GET', WEB_PATH));
     expect(inCluster['annotations']).toMatchObject({ foo: 'bar' });
     expect(inCluster['labels']).toMatchObject({ hello: 'world' });
+    // The cluster's own record names Tandem's field manager for both saves' fields.
+    const managers = (inCluster['managedFields'] as { manager: string }[]).map((entry) => entry.manager);
+    expect(managers).toContain('tandem');
   });
 
   it('never lets a save from an older base drop an upstream annotation, whatever base it claims', async () => {

@@ -89,6 +89,7 @@ describe.each(TARGETS)('kubectl against %s', (target) => {
     await writeFile(file, stringify(manifest('api:2')));
     const updated = await kubectl(['apply', '-f', file]);
     expect(updated.stdout.trim()).toBe('deployment.apps/api configured');
+    const managersOf = (object: Json): string[] => ((object['metadata'] as Json)['managedFields'] as { manager: string }[]).map((entry) => entry.manager);
     expect(updated.stderr).toBe('');
     const stored = await api('GET', `${DEPLOY}/api`);
     // What the manifest declares, updated by name; a real server adds its defaults (imagePullPolicy, …) beside it.
@@ -97,6 +98,7 @@ describe.each(TARGETS)('kubectl against %s', (target) => {
       { name: 'proxy', image: 'envoy:1', env: [{ name: 'MODE', value: 'edge' }] },
     ]);
     expect((stored['metadata'] as Json)['generation']).toBe(2);
+    expect(managersOf(stored)).toContain('kubectl-client-side-apply');
   });
 
   it('edits one container by name and one env value, leaving the other container intact', async () => {
@@ -152,6 +154,8 @@ writeFileSync(file, stringify(deployment));
     const json = await kubectl(['patch', 'configmap', 'flags', '--type', 'json', '-p', '[{"op":"replace","path":"/data/checkout","value":"off"}]']);
     expect(json.stdout.trim()).toBe('configmap/flags patched');
     expect((await api('GET', `${CM}/flags`))['data']).toEqual({ checkout: 'off', search: 'on' });
+    const patchedBy = ((await api('GET', `${CM}/flags`))['metadata'] as Json)['managedFields'] as { manager: string }[];
+    expect(patchedBy.map((entry) => entry.manager)).toContain('kubectl-patch');
 
     const strategic = await kubectl(['patch', 'deploy', 'web', '--type', 'strategic', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:1.28"}]}}}}']);
     expect(strategic.stdout.trim()).toBe('deployment.apps/web patched');
