@@ -43,6 +43,26 @@ describe('redactSecretChanges', () => {
     expect(salted?.before).not.toEqual(other?.before);
   });
 
+  it('hashes the annotations that embed the object (kubectl apply), wherever the change sits, and keeps plain ones', () => {
+    const applied = (password: string): string => JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db' }, data: { password } });
+    const changes: FieldChange[] = [
+      { path: 'metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]', op: 'replace', before: applied('b2xkLXZhbHVl'), after: applied('bmV3LXZhbHVl') },
+      { path: 'metadata.annotations["example.com/copy"]', op: 'add', after: ` {"stringData":{"token":"copied-token"}}` },
+      { path: 'metadata.annotations["example.com/owner"]', op: 'add', after: 'team-a' },
+      { path: 'metadata.annotations', op: 'add', after: { 'kubectl.kubernetes.io/last-applied-configuration': applied('Zmlyc3Q='), 'example.com/owner': 'team-a' } },
+      { path: 'metadata', op: 'replace', before: { name: 'db', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': applied('c2Vjb25k') } }, after: { name: 'db' } },
+      { path: '', op: 'add', after: { kind: 'Secret', metadata: { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': applied('dGhpcmQ=') } }, data: { password: 'dGhpcmQ=' } } },
+    ];
+    const redacted = redactSecretChanges(changes, 'Secret', { salt: 's' });
+    const text = JSON.stringify(redacted);
+    for (const secret of ['b2xkLXZhbHVl', 'bmV3LXZhbHVl', 'copied-token', 'Zmlyc3Q=', 'c2Vjb25k', 'dGhpcmQ=']) expect(text).not.toContain(secret);
+    expect(isRedactedValue(redacted[0]?.before)).toBe(true);
+    expect(redacted[0]?.before).not.toEqual(redacted[0]?.after);
+    expect(redacted[2]).toEqual(changes[2]);
+    expect(redacted[3]?.after).toMatchObject({ 'example.com/owner': 'team-a', 'kubectl.kubernetes.io/last-applied-configuration': { redacted: true } });
+    expect(redacted[4]?.before).toMatchObject({ name: 'db', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': { redacted: true } } });
+  });
+
   it('leaves every other kind alone, `data` of a ConfigMap included', () => {
     const configMap: FieldChange[] = [{ path: 'data.setting', op: 'replace', before: 'a', after: 'b' }];
     expect(redactSecretChanges(configMap, 'ConfigMap')).toEqual(configMap);

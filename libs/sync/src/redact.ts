@@ -1,15 +1,19 @@
 /**
  * Secret redaction for the edit history (DESIGN rule 8): values under a Secret's `data` and
- * `stringData` are replaced by a SHA-256 marker before an entry is stored or sent, so the history
+ * `stringData`, and annotations that embed the object (kubectl's last-applied-configuration), are
+ * replaced by a SHA-256 marker before an entry is stored or sent, so the history
  * still shows that a value changed without holding the value. Hashing is a small pure SHA-256
  * (below) so the browser bundle can run it without Node's crypto.
  */
 import { parsePath, type FieldPath } from './field-path.js';
 import type { FieldChange } from './diff.js';
-import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
+import { isJsonObject, setKey, type JsonObject, type JsonValue } from './json.js';
 
 /** Where a Secret keeps its values. */
 export const SECRET_VALUE_FIELDS = ['data', 'stringData'] as const;
+
+/** The annotation `kubectl apply` writes: the whole applied object, Secret values included. */
+export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /** What a redacted value becomes. */
 export interface RedactedValue extends JsonObject {
@@ -31,17 +35,46 @@ export function isRedactedValue(value: JsonValue | undefined): value is Redacted
 }
 
 /**
+ * Whether an annotation of a Secret may carry its values: kubectl's last-applied-configuration, or
+ * any value written as an object or list (`{...}`, `[...]`: tools that copy the object into an
+ * annotation write it as JSON). Such values are hashed whole.
+ */
+export function annotationEmbedsObject(key: string, value: JsonValue | undefined): boolean {
+  if (key === LAST_APPLIED_ANNOTATION) return true;
+  if (typeof value !== 'string') return false;
+  // Parsing is not needed (and text cut short is not JSON but may still hold values): the shape decides.
+  const text = value.trim();
+  return text.startsWith('{') || text.startsWith('[');
+}
+
+/**
  * Returns `changes` with every Secret value replaced by a `RedactedValue`: a change at or under
- * `data`/`stringData` has its before/after redacted; a change above them (the root) has the values
- * inside its before/after redacted. Changes of any other kind are returned as they are.
+ * `data`/`stringData`, or at an annotation that embeds the object, has its before/after redacted; a
+ * change above them (the root, `metadata`, `metadata.annotations`) has the values inside its
+ * before/after redacted. Changes of any other kind are returned as they are.
  */
 export function redactSecretChanges(changes: readonly FieldChange[], kind: string, options: RedactionOptions = {}): FieldChange[] {
   if (kind !== 'Secret') return [...changes];
   const salt = options.salt ?? '';
   return changes.map((change) => {
-    const depth = secretDepth(change.path);
-    if (depth === 'other') return change;
-    const redact = (value: JsonValue): JsonValue => (depth === 'value' ? redactValue(value, salt) : depth === 'map' ? redactMap(value, salt) : redactObject(value, salt));
+    const place = secretPlace(change.path);
+    if (place.kind === 'other') return change;
+    const redact = (value: JsonValue): JsonValue => {
+      switch (place.kind) {
+        case 'value':
+          return redactValue(value, salt);
+        case 'map':
+          return redactMap(value, salt);
+        case 'root':
+          return redactObject(value, salt);
+        case 'metadata':
+          return redactMetadata(value, salt);
+        case 'annotations':
+          return redactAnnotations(value, salt);
+        case 'annotation':
+          return annotationEmbedsObject(place.key, value) ? redactValue(value, salt) : value;
+      }
+    };
     return {
       path: change.path,
       op: change.op,
@@ -51,12 +84,23 @@ export function redactSecretChanges(changes: readonly FieldChange[], kind: strin
   });
 }
 
-/** Where a path sits relative to the Secret's value maps. */
-function secretDepth(path: FieldPath): 'root' | 'map' | 'value' | 'other' {
-  if (path === '') return 'root';
-  const [first, ...rest] = parsePath(path);
-  if (first?.type !== 'key' || !(SECRET_VALUE_FIELDS as readonly string[]).includes(first.key)) return 'other';
-  return rest.length === 0 ? 'map' : 'value';
+type SecretPlace =
+  | { readonly kind: 'root' | 'map' | 'value' | 'metadata' | 'annotations' | 'other' }
+  | { readonly kind: 'annotation'; readonly key: string };
+
+/** Where a path sits relative to the places a Secret's values can be. */
+function secretPlace(path: FieldPath): SecretPlace {
+  if (path === '') return { kind: 'root' };
+  const [first, second, third, ...rest] = parsePath(path);
+  if (first?.type !== 'key') return { kind: 'other' };
+  if ((SECRET_VALUE_FIELDS as readonly string[]).includes(first.key)) return { kind: second === undefined ? 'map' : 'value' };
+  if (first.key !== 'metadata') return { kind: 'other' };
+  if (second === undefined) return { kind: 'metadata' };
+  if (second.type !== 'key' || second.key !== 'annotations') return { kind: 'other' };
+  if (third === undefined) return { kind: 'annotations' };
+  if (third.type !== 'key') return { kind: 'other' };
+  // Below one annotation (it was a map, not text): hash whatever is there.
+  return rest.length === 0 ? { kind: 'annotation', key: third.key } : { kind: 'value' };
 }
 
 function redactValue(value: JsonValue, salt: string): RedactedValue {
@@ -67,7 +111,28 @@ function redactValue(value: JsonValue, salt: string): RedactedValue {
 function redactMap(value: JsonValue, salt: string): JsonValue {
   if (!isJsonObject(value)) return redactValue(value, salt);
   const redacted: JsonObject = {};
-  for (const [key, entry] of Object.entries(value)) redacted[key] = redactValue(entry, salt);
+  for (const [key, entry] of Object.entries(value)) setKey(redacted, key, redactValue(entry, salt));
+  return redacted;
+}
+
+/** Annotations keep their names; those that may embed the object are hashed. */
+function redactAnnotations(value: JsonValue, salt: string): JsonValue {
+  if (!isJsonObject(value)) return value;
+  const redacted: JsonObject = {};
+  for (const [key, entry] of Object.entries(value)) setKey(redacted, key, annotationEmbedsObject(key, entry) || !isScalar(entry) ? redactValue(entry, salt) : entry);
+  return redacted;
+}
+
+function isScalar(value: JsonValue): boolean {
+  return typeof value !== 'object' || value === null;
+}
+
+function redactMetadata(value: JsonValue, salt: string): JsonValue {
+  if (!isJsonObject(value)) return value;
+  const annotations = value['annotations'];
+  if (annotations === undefined) return value;
+  const redacted: JsonObject = { ...value };
+  setKey(redacted, 'annotations', redactAnnotations(annotations, salt));
   return redacted;
 }
 
@@ -78,6 +143,8 @@ function redactObject(value: JsonValue, salt: string): JsonValue {
     const map = value[field];
     if (map !== undefined) redacted[field] = redactMap(map, salt);
   }
+  const metadata = value['metadata'];
+  if (metadata !== undefined) redacted['metadata'] = redactMetadata(metadata, salt);
   return redacted;
 }
 

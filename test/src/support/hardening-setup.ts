@@ -73,7 +73,7 @@ export class HardeningSetup {
         else if (type === 'hash') parts.push(JSON.stringify(await this.redis.hgetall(key)));
         else if (type === 'zset') parts.push(JSON.stringify(await this.redis.zrange(key, 0, -1, 'WITHSCORES')));
         else if (type === 'set') parts.push(JSON.stringify(await this.redis.smembers(key)));
-        else if (type === 'stream') parts.push(JSON.stringify(await this.redis.xrange(key, '-', '+')));
+        else if (type === 'stream') for (const [id, fields] of await this.redis.xrange(key, '-', '+')) parts.push(id, ...fields);
         else if (type === 'list') parts.push(JSON.stringify(await this.redis.lrange(key, 0, -1)));
       }
     } while (cursor !== '0');

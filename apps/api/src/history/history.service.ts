@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { diffFields, isAncestor, BOOKKEEPING_PATHS, redactSecretChanges, resourceKey, type FieldChange, type JsonObject, type ResourceRef } from '@tandem/sync';
+import { diffFields, isAncestor, BOOKKEEPING_PATHS, redactSecretChanges, resourceKey, type FieldChange, type JsonObject, type JsonValue, type ResourceRef } from '@tandem/sync';
 import type { HistoryEntry, HistoryPage, HistoryQuery, HistoryRecord } from '@tandem/store';
 import { EditEvents, type EditEvent } from '../edits/edit-events.js';
 import { FIELD_MANAGER } from '../edits/edits.service.js';
@@ -15,6 +15,35 @@ const ONCE_WINDOW_MS = 10 * 60_000;
 /** A save's watch event can arrive before the save's own response; wait this long for its author. */
 const AUTHOR_WAIT_MS = 1_000;
 const REMEMBERED_OBJECTS = 1_000;
+/** A value in a history entry larger than this (serialized) is replaced by its size. */
+export const HISTORY_VALUE_MAX_BYTES = 4 * 1024;
+/** The longest error message an entry keeps (a cluster's message can quote what was sent). */
+export const HISTORY_MESSAGE_MAX_CHARS = 1_024;
+/** The most field changes one history entry lists; the rest are counted, not listed. */
+export const HISTORY_MAX_CHANGES = 200;
+
+/**
+ * Keeps a history entry small whatever was saved: values over HISTORY_VALUE_MAX_BYTES become
+ * `{ omitted: true, bytes }`, changes past HISTORY_MAX_CHANGES are summed up in one last change at
+ * the root, and with `values: false` (dry runs) only paths and operations are kept.
+ */
+export function boundedChanges(changes: readonly FieldChange[], options: { readonly values: boolean }): FieldChange[] {
+  const bound = (value: JsonValue): JsonValue => {
+    const bytes = JSON.stringify(value).length;
+    return bytes > HISTORY_VALUE_MAX_BYTES ? { omitted: true, bytes } : value;
+  };
+  const kept = changes.slice(0, HISTORY_MAX_CHANGES).map((change): FieldChange => {
+    if (!options.values) return { path: change.path, op: change.op };
+    return {
+      path: change.path,
+      op: change.op,
+      ...(change.before !== undefined ? { before: bound(change.before) } : {}),
+      ...(change.after !== undefined ? { after: bound(change.after) } : {}),
+    };
+  });
+  if (changes.length > HISTORY_MAX_CHANGES) kept.push({ path: '', op: 'replace', after: { omittedChanges: changes.length - HISTORY_MAX_CHANGES } });
+  return kept;
+}
 
 /** Whether a ref names a core Secret, whose values the history must never hold. */
 export function isSecret(ref: ResourceRef): boolean {
@@ -89,8 +118,9 @@ export class HistoryService implements OnModuleInit, OnModuleDestroy {
       outcome: event.outcome,
       fromResourceVersion: event.baseResourceVersion,
       ...(toResourceVersion !== undefined ? { toResourceVersion } : {}),
-      changes: this.redact(event.ref, event.changes),
-      ...(event.message !== undefined ? { error: { message: event.message, ...(code !== undefined ? { code } : {}) } } : {}),
+      // A dry run wrote nothing: its paths say what it tried, without the values.
+      changes: boundedChanges(this.redact(event.ref, event.changes), { values: event.outcome !== 'dry-run' }),
+      ...(event.message !== undefined ? { error: { message: event.message.slice(0, HISTORY_MESSAGE_MAX_CHARS), ...(code !== undefined ? { code } : {}) } } : {}),
     };
     await this.store.history.append(record);
   }
@@ -119,7 +149,7 @@ export class HistoryService implements OnModuleInit, OnModuleDestroy {
       outcome: 'observed',
       ...(fromResourceVersion !== undefined ? { fromResourceVersion } : {}),
       toResourceVersion: resource.resourceVersion,
-      changes: this.redact(resource.ref, changes),
+      changes: boundedChanges(this.redact(resource.ref, changes), { values: true }),
     };
     await this.store.history.appendOnce(`${change.resourceKey}@${resource.type}@${resource.resourceVersion}`, ONCE_WINDOW_MS, record);
   }
