@@ -73,6 +73,8 @@ export function redactSecretChanges(changes: readonly FieldChange[], kind: strin
           return redactAnnotations(value, salt);
         case 'annotation':
           return annotationEmbedsObject(place.key, value) ? redactValue(value, salt) : value;
+        case 'other':
+          return value;
       }
     };
     return {

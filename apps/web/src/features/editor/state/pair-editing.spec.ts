@@ -34,7 +34,7 @@ describe(leasePathForEdit.name, () => {
 
   it('asks for no lease in status (controllers write it) or on a whole section (the gateway refuses both)', () => {
     const withStatus = { ...base, status: { replicas: 2 } };
-    const statusText = editorYamlOf(withStatus).replace(/status:\n  replicas: 2/, 'status:\n  replicas: 7');
+    const statusText = editorYamlOf(withStatus).replace(/status:\n {2}replicas: 2/, 'status:\n  replicas: 7');
     expect(leasePathForEdit(withStatus, statusText, statusText.lastIndexOf('7'))).toBeUndefined();
     const sectionText = text.replace('spec:', 'spec: ');
     expect(leasePathForEdit(base, sectionText, sectionText.indexOf('spec:') + 5)).toBeUndefined();
