@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { limitsEnvironmentShape, type Limits } from './limits.schema.js';
 
 /** The built web app sits beside the gateway in the workspace: apps/api/dist -> apps/web/dist. */
 const defaultWebDist = resolve(dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
@@ -97,6 +98,7 @@ export const environmentSchema = z.object({
   TANDEM_HISTORY_MAX_ENTRIES: count(100_000),
   TANDEM_HISTORY_MAX_ENTRIES_PER_RESOURCE: count(1_000),
   TANDEM_HISTORY_MAX_AGE_MS: milliseconds(30 * 24 * 3_600_000),
+  ...limitsEnvironmentShape,
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -130,4 +132,6 @@ export interface AppConfig {
   readonly admins: readonly string[];
   /** Edit history retention: entries overall, per resource, and their age. */
   readonly history: { readonly maxEntries: number; readonly maxEntriesPerResource: number; readonly maxAgeMs: number };
+  /** Quotas per socket and rate limits per user (docs/security.md). */
+  readonly limits: Limits;
 }

@@ -33,6 +33,7 @@ describe(loadConfig.name, () => {
       TANDEM_HISTORY_MAX_ENTRIES: '5000',
       TANDEM_HISTORY_MAX_ENTRIES_PER_RESOURCE: '50',
       TANDEM_HISTORY_MAX_AGE_MS: '86400000',
+      TANDEM_LIMIT_SAVES_PER_MINUTE: '5',
     });
     expect(config).toEqual({
       http: { host: '0.0.0.0', port: 8080, allowedOrigins: ['https://tandem.example.com', 'http://localhost:4200'], local: false },
@@ -46,6 +47,18 @@ describe(loadConfig.name, () => {
       webDist: '/srv/web',
       admins: ['alice', 'carol'],
       history: { maxEntries: 5_000, maxEntriesPerResource: 50, maxAgeMs: 86_400_000 },
+      limits: {
+        requestsPerSecond: 100,
+        joinsPerMinute: 120,
+        presencePerSecond: 30,
+        leasesPerMinute: 240,
+        savesPerMinute: 5,
+        historyPerMinute: 60,
+        resourcesPerSocket: 50,
+        listWatchesPerSocket: 50,
+        contextsPerSocket: 20,
+        leasesPerResource: 20,
+      },
     });
   });
 
@@ -61,6 +74,8 @@ describe(loadConfig.name, () => {
     ['LOG_LEVEL', 'loud', /LOG_LEVEL="loud": must be one of fatal, error/],
     ['TANDEM_HISTORY_MAX_ENTRIES', '0', /TANDEM_HISTORY_MAX_ENTRIES="0": must be at least 1/],
     ['TANDEM_ALLOWED_ORIGINS', 'https://tandem.example.com/app', /TANDEM_ALLOWED_ORIGINS=.*is not an origin such as/],
+    ['TANDEM_LIMIT_SAVES_PER_MINUTE', '0', /TANDEM_LIMIT_SAVES_PER_MINUTE="0": must be at least 1/],
+    ['TANDEM_QUOTA_LEASES_PER_RESOURCE', 'many', /TANDEM_QUOTA_LEASES_PER_RESOURCE="many": must be a whole number/],
     ['TANDEM_ALLOWED_ORIGINS', '*', /TANDEM_ALLOWED_ORIGINS="\*": "\*" is not an origin/],
   ])('rejects %s=%s with a message naming the variable', (variable, value, message) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(InvalidConfigError);

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { environmentSchema, type AppConfig } from './config.schema.js';
 import { isLoopbackHost } from '../http/origin-policy.js';
+import { limitsFrom } from './limits.schema.js';
 
 /** Thrown when the environment cannot be turned into an AppConfig; the message names each bad variable. */
 export class InvalidConfigError extends Error {
@@ -43,5 +44,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     webDist: resolve(vars.TANDEM_WEB_DIST),
     admins: vars.TANDEM_ADMINS,
     history: { maxEntries: vars.TANDEM_HISTORY_MAX_ENTRIES, maxEntriesPerResource: vars.TANDEM_HISTORY_MAX_ENTRIES_PER_RESOURCE, maxAgeMs: vars.TANDEM_HISTORY_MAX_AGE_MS },
+    limits: limitsFrom(vars),
   };
 }
