@@ -63,7 +63,26 @@ const originList = z
     return origins;
   });
 
+/** Comma-separated `host:port` addresses (Redis Sentinels), at least one when set. */
+const hostPortList = optionalText.transform((list, ctx) => {
+  if (list === undefined) return undefined;
+  const addresses: { host: string; port: number }[] = [];
+  for (const entry of list.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+    const match = /^(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.exec(entry);
+    const port = Number(match?.[2]);
+    if (match?.[1] === undefined || !(port >= 1 && port <= 65535)) {
+      ctx.addIssue({ code: 'custom', message: `"${entry}" is not a host:port address such as redis-sentinel-0:26379` });
+      return z.NEVER;
+    }
+    addresses.push({ host: match[1].replace(/^\[|\]$/g, ''), port });
+  }
+  return addresses.length === 0 ? undefined : addresses;
+});
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const IN_CLUSTER_MODES = ['auto', 'on', 'off'] as const;
+/** Where a Pod finds its ServiceAccount's token, CA and namespace. */
+export const DEFAULT_SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 export const environmentSchema = z.object({
   PORT: port(4280),
@@ -84,7 +103,15 @@ export const environmentSchema = z.object({
       .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
       .optional(),
   ),
+  REDIS_SENTINELS: hostPortList,
+  REDIS_SENTINEL_MASTER: z.string().trim().regex(/^[^\s]+$/, 'must be a name without spaces').default('mymaster'),
+  /** Password of the Sentinels themselves, when they require one (the data nodes' password goes in REDIS_URL). */
+  REDIS_SENTINEL_PASSWORD: optionalText,
   TANDEM_REDIS_PREFIX: z.string().trim().regex(/^[^{}\s]+$/, 'must be non-empty, without spaces, "{" or "}"').default('tandem'),
+  TANDEM_IN_CLUSTER: z.enum(IN_CLUSTER_MODES, { error: 'must be "auto", "on" or "off"' }).default('auto'),
+  TANDEM_SERVICE_ACCOUNT_DIR: z.string().trim().min(1, 'must not be empty').default(DEFAULT_SERVICE_ACCOUNT_DIR),
+  KUBERNETES_SERVICE_HOST: optionalText,
+  KUBERNETES_SERVICE_PORT: optionalText.pipe(z.string().regex(/^\d{1,5}$/, 'must be a port number').optional()),
   TANDEM_LEASE_TTL_MS: milliseconds(15_000),
   TANDEM_PRESENCE_TTL_MS: milliseconds(25_000),
   TANDEM_PRESENCE_HEARTBEAT_MS: milliseconds(10_000),
@@ -102,6 +129,33 @@ export const environmentSchema = z.object({
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export type InClusterMode = (typeof IN_CLUSTER_MODES)[number];
+
+/**
+ * Where the shared store lives: one Redis by URL, or the primary that Redis Sentinel names (the
+ * connection follows a failover). `url` carries the data nodes' credentials and TLS in both cases.
+ */
+export type RedisTarget =
+  | { readonly kind: 'url'; readonly url: string }
+  | {
+      readonly kind: 'sentinel';
+      readonly sentinels: readonly { readonly host: string; readonly port: number }[];
+      readonly master: string;
+      readonly url: string | undefined;
+      readonly sentinelPassword: string | undefined;
+    };
+
+/**
+ * The cluster the gateway runs in, reached through its Pod's ServiceAccount: `mode` as configured,
+ * the directory holding `token`, `ca.crt` and `namespace`, and the API server's address from the
+ * variables Kubernetes sets in every Pod.
+ */
+export interface InClusterConfig {
+  readonly mode: InClusterMode;
+  readonly serviceAccountDir: string;
+  readonly serviceHost: string | undefined;
+  readonly servicePort: string | undefined;
+}
 
 /** Gateway settings, read once at boot; everything else receives this object, never `process.env`. */
 export interface AppConfig {
@@ -121,7 +175,10 @@ export interface AppConfig {
   readonly kubeconfig: string | undefined;
   /** How often kubeconfig files are re-read in case a change event was missed, and contexts probed again. */
   readonly contexts: { readonly reconcileMs: number; readonly probeIntervalMs: number };
-  readonly redisUrl: string | undefined;
+  /** The in-cluster context (`TANDEM_IN_CLUSTER`). */
+  readonly inCluster: InClusterConfig;
+  /** The shared store's Redis (`REDIS_URL`, or `REDIS_SENTINELS` and `REDIS_SENTINEL_MASTER`); undefined: in process. */
+  readonly redis: RedisTarget | undefined;
   /** Namespace of every Redis key (store and socket.io adapter), so deployments or test runs can share one Redis. */
   readonly redisPrefix: string;
   /** Lease and presence timing: TTLs, how often a gateway refreshes its sessions, and how often it sweeps lapsed ones. */

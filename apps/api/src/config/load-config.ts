@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { environmentSchema, type AppConfig } from './config.schema.js';
+import { environmentSchema, type AppConfig, type InClusterConfig, type InClusterMode, type RedisTarget } from './config.schema.js';
 import { isLoopbackHost } from '../http/origin-policy.js';
 import { limitsFrom } from './limits.schema.js';
 
@@ -32,7 +32,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     kubeconfig: vars.KUBECONFIG,
     contexts: { reconcileMs: vars.TANDEM_KUBECONFIG_RECONCILE_MS, probeIntervalMs: vars.TANDEM_CONTEXT_PROBE_MS },
-    redisUrl: vars.REDIS_URL,
+    inCluster: inClusterConfig(vars.TANDEM_IN_CLUSTER, vars.TANDEM_SERVICE_ACCOUNT_DIR, vars.KUBERNETES_SERVICE_HOST, vars.KUBERNETES_SERVICE_PORT),
+    redis: redisTarget(vars.REDIS_URL, vars.REDIS_SENTINELS, vars.REDIS_SENTINEL_MASTER, vars.REDIS_SENTINEL_PASSWORD),
     redisPrefix: vars.TANDEM_REDIS_PREFIX,
     collab: {
       leaseTtlMs: vars.TANDEM_LEASE_TTL_MS,
@@ -46,4 +47,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     history: { maxEntries: vars.TANDEM_HISTORY_MAX_ENTRIES, maxEntriesPerResource: vars.TANDEM_HISTORY_MAX_ENTRIES_PER_RESOURCE, maxAgeMs: vars.TANDEM_HISTORY_MAX_AGE_MS },
     limits: limitsFrom(vars),
   };
+}
+
+/** Kubernetes sets both service variables in every Pod; `on` without them is a mistake worth stopping for. */
+function inClusterConfig(mode: InClusterMode, serviceAccountDir: string, serviceHost: string | undefined, servicePort: string | undefined): InClusterConfig {
+  if (mode === 'on' && (serviceHost === undefined || servicePort === undefined)) {
+    throw new InvalidConfigError(['TANDEM_IN_CLUSTER="on": needs KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT, which Kubernetes sets in every Pod']);
+  }
+  return { mode, serviceAccountDir: resolve(serviceAccountDir), serviceHost, servicePort };
+}
+
+/** Sentinels, when listed, decide which Redis is the primary; REDIS_URL then only carries credentials and TLS. */
+function redisTarget(
+  url: string | undefined,
+  sentinels: readonly { host: string; port: number }[] | undefined,
+  master: string,
+  sentinelPassword: string | undefined,
+): RedisTarget | undefined {
+  if (sentinels !== undefined) return { kind: 'sentinel', sentinels, master, url, sentinelPassword };
+  return url === undefined ? undefined : { kind: 'url', url };
 }

@@ -19,6 +19,7 @@ import {
   type KubeconfigDocument,
 } from './kubeconfig-merge.js';
 import { KubeconfigWatcher } from './kubeconfig-watcher.js';
+import { IN_CLUSTER_CONTEXT, IN_CLUSTER_SOURCE, inClusterContext } from './in-cluster.js';
 
 /** Source of the embedded sandbox's context in `ContextInfo.source`. */
 export const EMBEDDED_SOURCE = 'embedded';
@@ -58,8 +59,9 @@ interface ContextEntry {
 }
 
 /**
- * The contexts the gateway can reach: the embedded sandbox first, then the contexts of the user's
- * kubeconfig files, followed live. Answers from memory; files are watched and re-read, clusters probed
+ * The contexts the gateway can reach: the embedded sandbox first, then the cluster its Pod runs in
+ * (through the Pod's ServiceAccount), then the contexts of the user's kubeconfig files, followed
+ * live. Answers from memory; files are watched and re-read, clusters probed
  * in the background, and every change is announced through `onChange`.
  */
 @Injectable()
@@ -70,6 +72,8 @@ export class ContextsService implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly listeners = new Set<(event: ContextsChanged) => void>();
   private readonly hiddenClashes = new Set<string>();
   private embedded: ContextEntry | undefined;
+  /** The cluster the gateway's Pod runs in, through its ServiceAccount (TANDEM_IN_CLUSTER). */
+  private inCluster: ContextEntry | undefined;
   private watcher: KubeconfigWatcher | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
   private reloads: Promise<void> = Promise.resolve();
@@ -116,6 +120,7 @@ export class ContextsService implements OnApplicationBootstrap, OnModuleDestroy 
   // Bootstrap, not module init: the sandbox (another provider) must be listening first.
   async onApplicationBootstrap(): Promise<void> {
     this.embedded = this.embeddedEntry();
+    this.inCluster = this.inClusterEntry();
     await this.reload(this.files.map((file) => file.path));
     this.watcher = new KubeconfigWatcher(
       this.files.map((file) => file.path),
@@ -223,13 +228,15 @@ export class ContextsService implements OnApplicationBootstrap, OnModuleDestroy 
     const previous = this.entries;
     const next = new Map<string, ContextEntry>();
     if (this.embedded !== undefined) next.set(this.embedded.name, this.embedded);
+    if (this.inCluster !== undefined) next.set(this.inCluster.name, this.inCluster);
     const merged = mergeKubeconfigs(this.files.map((file) => ({ path: file.path, document: file.good, problem: file.problem })));
     for (const context of merged) {
       if (next.has(context.name)) {
         const clash = `${context.name}@${context.source}`;
         if (!this.hiddenClashes.has(clash)) {
           this.hiddenClashes.add(clash);
-          this.logger.warn(`Context "${context.name}" of ${context.source} is hidden: the embedded sandbox uses that name`);
+          const owner = context.name === IN_CLUSTER_CONTEXT && this.inCluster !== undefined ? 'the in-cluster context' : 'the embedded sandbox';
+          this.logger.warn(`Context "${context.name}" of ${context.source} is hidden: ${owner} uses that name`);
         }
         continue;
       }
@@ -296,6 +303,27 @@ export class ContextsService implements OnApplicationBootstrap, OnModuleDestroy 
         this.logger.error(`A contexts listener failed: ${describe(error)}`);
       }
     }
+  }
+
+  private inClusterEntry(): ContextEntry | undefined {
+    const found = inClusterContext(this.config.inCluster);
+    if (!found.present) {
+      if (this.config.inCluster.mode === 'auto') this.logger.debug(`No in-cluster context: ${found.reason}`);
+      return undefined;
+    }
+    if (found.problem !== undefined) this.logger.warn(`In-cluster context "${IN_CLUSTER_CONTEXT}": ${found.problem}`);
+    else this.logger.log(`In-cluster context "${IN_CLUSTER_CONTEXT}": ${found.server} through the Pod's ServiceAccount (${this.config.inCluster.serviceAccountDir})`);
+    return {
+      name: IN_CLUSTER_CONTEXT,
+      server: found.server,
+      namespace: found.namespace,
+      fingerprint: IN_CLUSTER_SOURCE,
+      kubeConfig: found.kubeConfig,
+      source: IN_CLUSTER_SOURCE,
+      problem: found.problem,
+      probe: undefined,
+      probeGeneration: 0,
+    };
   }
 
   private embeddedEntry(): ContextEntry | undefined {

@@ -10,6 +10,7 @@ import { RequestHandlers, type TandemSocket, type TandemSocketData } from './req
 import { GatewayPeers } from './gateway-peers.js';
 import { attachRedisAdapter } from './redis-adapter.js';
 import { ResourceSubscriptions } from './resource-subscriptions.js';
+import { connectRedis } from '../store/redis-connection.js';
 import { SaveAuthors } from './save-authors.js';
 import { SessionHooks } from './session-hooks.js';
 import { SOCKET_SERVER_OPTIONS } from './socket-server.options.js';
@@ -40,10 +41,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   ) {}
 
   afterInit(server: TandemServer): void {
-    if (this.config.redisUrl !== undefined) {
+    const redis = this.config.redis;
+    if (redis !== undefined) {
       // Rooms span gateways (presence broadcasts reach sockets on every gateway), and gateways send
       // each other notes (lease changes, who saved which version) through GatewayPeers.
-      this.detachAdapter = attachRedisAdapter(server, this.config.redisUrl, this.config.redisPrefix, this.peers, (message) => this.logger.warn(message));
+      this.detachAdapter = attachRedisAdapter(server, () => connectRedis(redis), this.config.redisPrefix, this.peers, (message) => this.logger.warn(message));
     }
     server.use((socket, next) => {
       const result = identify(socket.handshake.auth);

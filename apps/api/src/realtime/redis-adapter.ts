@@ -1,5 +1,5 @@
 import { createAdapter } from '@socket.io/redis-adapter';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Server } from 'socket.io';
 import type { GatewayPeers, PeerServer } from './gateway-peers.js';
 
@@ -7,8 +7,8 @@ import type { GatewayPeers, PeerServer } from './gateway-peers.js';
  * Connects the socket.io server to its peers through Redis pub/sub (`@socket.io/redis-adapter`), so a
  * room spans every gateway, and connects `peers` for the notes gateways send each other. Returns the cleanup.
  */
-export function attachRedisAdapter(server: Server, url: string, prefix: string, peers: GatewayPeers, warn: (message: string) => void): () => Promise<void> {
-  const publisher = new Redis(url);
+export function attachRedisAdapter(server: Server, connect: () => Redis, prefix: string, peers: GatewayPeers, warn: (message: string) => void): () => Promise<void> {
+  const publisher = connect();
   const subscriber = publisher.duplicate();
   // Without a listener ioredis prints every reconnect failure to stderr; one warning per distinct error is enough.
   let lastError: string | undefined;

@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { createMemoryStore, createRedisStore, type Store } from '@tandem/store';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { connectRedis, describeRedisTarget } from './redis-connection.js';
 
 const QUIT_TIMEOUT_MS = 1_000;
 
@@ -17,7 +18,7 @@ export const STORE_COMMAND_TIMEOUT_MS = 2_000;
 const OUTAGE_ERRORS = /^(Command timed out|Connection is closed|Stream isn't writeable|Reached the max retries per request)/;
 
 /**
- * The gateway's presence and lease store: Redis when `REDIS_URL` is set (several gateways share it),
+ * The gateway's presence and lease store: Redis when `REDIS_URL` or `REDIS_SENTINELS` is set (several gateways share it),
  * else the in-process store of a single embedded gateway. Closed when the app shuts down.
  */
 @Injectable()
@@ -31,11 +32,11 @@ export class CollabStore implements OnApplicationShutdown {
   private lastError: string | undefined;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.shared = config.redisUrl !== undefined;
-    if (config.redisUrl === undefined) {
+    this.shared = config.redis !== undefined;
+    if (config.redis === undefined) {
       this.store = createMemoryStore({ historyRetention: config.history });
     } else {
-      const redis = new Redis(config.redisUrl, { enableAutoPipelining: true, commandTimeout: STORE_COMMAND_TIMEOUT_MS });
+      const redis = connectRedis(config.redis, { enableAutoPipelining: true, commandTimeout: STORE_COMMAND_TIMEOUT_MS });
       // Without a listener ioredis prints every reconnect failure; one warning per distinct error is enough.
       redis.on('error', (error: Error) => {
         if (error.message === this.lastError) return;
@@ -49,7 +50,14 @@ export class CollabStore implements OnApplicationShutdown {
       this.redis = redis;
       this.store = createRedisStore({ redis, prefix: config.redisPrefix, historyRetention: config.history });
     }
-    this.logger.log(this.shared ? `presence and leases in Redis (prefix "${config.redisPrefix}")` : 'presence and leases in process (single gateway)');
+    this.logger.log(
+      config.redis === undefined ? 'presence and leases in process (single gateway)' : `presence and leases in ${describeRedisTarget(config.redis)} (prefix "${config.redisPrefix}")`,
+    );
+  }
+
+  /** The store's Redis connection, shared with the rate limiters (undefined with the in-process store). */
+  get redisConnection(): Redis | undefined {
+    return this.redis;
   }
 
   get leases(): Store['leases'] {
