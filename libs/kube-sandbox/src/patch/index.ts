@@ -34,9 +34,13 @@ export const PATCH_TYPES: readonly PatchType[] = [
  * applier dropped from its configuration are kept rather than removed, and no apply
  * conflicts (409) are ever raised.
  */
-export function applyPatch(target: Record<string, unknown>, patch: unknown, contentType: string): Record<string, unknown> {
+export function applyPatch(
+  target: Record<string, unknown>,
+  patch: unknown,
+  contentType: string,
+  builtin = isBuiltinKind(stringField(target, 'apiVersion'), stringField(target, 'kind')),
+): Record<string, unknown> {
   const mediaType = (contentType.split(';')[0] ?? '').trim().toLowerCase();
-  const builtin = isBuiltinKind(stringField(target, 'apiVersion'), stringField(target, 'kind'));
   switch (mediaType) {
     case 'application/json-patch+json': {
       const result = applyJsonPatch(target, patch);

@@ -55,12 +55,12 @@ describe('discovery and OpenAPI', () => {
     const core = (await call('GET', '/api/v1')).body['resources'] as Json[];
     expect(core.filter((r) => r['shortNames']).map((r) => (r['shortNames'] as string[])[0])).toEqual(expect.arrayContaining(['ns', 'po', 'svc', 'cm', 'sa', 'ev']));
     const groups = (await call('GET', '/apis')).body['groups'] as Json[];
-    expect(groups.map((g) => g['name'])).toEqual(['apps']);
+    expect(groups.map((g) => g['name'])).toEqual(['apps', 'apiextensions.k8s.io']);
   });
 
   it('serves an OpenAPI v3 document per group-version whose PATCH operations name their kind', async () => {
     const root = (await call('GET', '/openapi/v3')).body['paths'] as Record<string, { serverRelativeURL: string }>;
-    expect(Object.keys(root)).toEqual(['api/v1', 'apis/apps/v1']);
+    expect(Object.keys(root)).toEqual(['api/v1', 'apis/apps/v1', 'apis/apiextensions.k8s.io/v1']);
     const document = (await call('GET', root['apis/apps/v1']?.serverRelativeURL ?? '')).body;
     const item = (document['paths'] as Json)['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'] as Json;
     const patch = item['patch'] as Json;

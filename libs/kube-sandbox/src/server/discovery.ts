@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { apiVersionOf, groupVersions, VERBS, type GroupVersion, type ResourceType } from './resources.js';
+import { apiVersionOf, VERBS, type GroupVersion, type ResourceRegistry, type ResourceType } from './resources.js';
 
 /** The Kubernetes release the sandbox claims to be; kubectl's dispatcher picks its binary by the minor. */
 export const VERSION_INFO = {
@@ -24,13 +24,13 @@ export function apiVersions(serverAddress: string): Record<string, unknown> {
 }
 
 /** `GET /apis`: every named group. */
-export function apiGroupList(): Record<string, unknown> {
-  const groups = groupVersions()
-    .filter((gv) => gv.group !== '')
-    .map((gv) => {
-      const version = { groupVersion: apiVersionOf(gv), version: gv.version };
-      return { name: gv.group, versions: [version], preferredVersion: version };
-    });
+export function apiGroupList(registry: ResourceRegistry): Record<string, unknown> {
+  const byName = new Map<string, { groupVersion: string; version: string }[]>();
+  for (const gv of registry.groupVersions()) {
+    if (gv.group === '') continue;
+    byName.set(gv.group, [...(byName.get(gv.group) ?? []), { groupVersion: apiVersionOf(gv), version: gv.version }]);
+  }
+  const groups = [...byName.entries()].map(([name, versions]) => ({ name, versions, preferredVersion: versions[0] }));
   return { kind: 'APIGroupList', apiVersion: 'v1', groups };
 }
 
@@ -51,10 +51,13 @@ export function apiResourceList(gv: GroupVersion): Record<string, unknown> {
     if (type.hasStatus) {
       resources.push({ name: `${type.name}/status`, singularName: '', namespaced: type.namespaced, kind: type.kind, verbs: ['get', 'patch', 'update'] });
     }
+    if (type.scale !== undefined) {
+      resources.push({ name: `${type.name}/scale`, singularName: '', namespaced: type.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
+    }
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf(gv), resources };
 }
 
-export function findGroupVersion(group: string, version: string): GroupVersion | undefined {
-  return groupVersions().find((gv) => gv.group === group && gv.version === version);
+export function findGroupVersion(registry: ResourceRegistry, group: string, version: string): GroupVersion | undefined {
+  return registry.groupVersions().find((gv) => gv.group === group && gv.version === version);
 }

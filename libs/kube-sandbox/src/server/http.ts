@@ -3,9 +3,11 @@ import { parse as parseYaml } from 'yaml';
 import { apiGroupList, apiResourceList, apiVersions, findGroupVersion, VERSION_INFO } from './discovery.js';
 import { isRecord, stringField, type KubeObject } from './object.js';
 import { openApiDocument, openApiPath, openApiRoot } from './openapi.js';
-import { apiVersionOf, findResourceType, groupVersions, type ResourceType } from './resources.js';
+import { applyPatch, PatchError } from '../patch/index.js';
+import { apiVersionOf, type ResourceRegistry, type ResourceType } from './resources.js';
+import { applyScale, toScale } from './scale.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
-import { ApiError, badRequest, entityTooLarge, methodNotAllowed, pathNotFound, success, unsupportedMediaType } from './status.js';
+import { ApiError, badRequest, continueExpired, entityTooLarge, fromPatchError, methodNotAllowed, pathNotFound, success, unsupportedMediaType } from './status.js';
 import type { DeletePreconditions, Selection, Store, WriteOptions } from './store.js';
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './table.js';
 import { serveWatch } from './watch.js';
@@ -80,13 +82,13 @@ async function parseBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-function parseTarget(segments: string[], group: string, version: string): ResourceTarget | undefined {
+function parseTarget(registry: ResourceRegistry, segments: string[], group: string, version: string): ResourceTarget | undefined {
   let watchPath = false;
   if (segments[0] === 'watch') {
     watchPath = true;
     segments = segments.slice(1);
   }
-  const find = (name: string | undefined): ResourceType | undefined => (name === undefined ? undefined : findResourceType(group, version, name));
+  const find = (name: string | undefined): ResourceType | undefined => (name === undefined ? undefined : registry.find(group, version, name));
   const [first, second, third, fourth, fifth, ...rest] = segments;
   if (first === undefined || rest.length > 0) return undefined;
   const isNamespaceSubresource = first === 'namespaces' && (third === 'status' || third === 'finalize') && fourth === undefined;
@@ -122,7 +124,7 @@ function writeOptions(req: IncomingMessage, query: URLSearchParams, subresource:
   const manager = fieldManagerOf(req, query);
   return {
     ...(dryRun ? { dryRun } : {}),
-    ...(subresource === 'status' ? { subresource: 'status' as const } : {}),
+    ...(subresource === 'status' || subresource === 'scale' ? { subresource } : {}),
     ...(manager !== undefined ? { manager } : {}),
     ...(mediaType(req) === 'application/apply-patch+yaml' ? { operation: 'Apply' as const } : {}),
   };
@@ -140,11 +142,104 @@ function deleteOptionsOf(body: unknown, query: URLSearchParams): { preconditions
   };
 }
 
+/** A continue token as the API server encodes it: base64url JSON of the list's version and the key to start after. */
+interface ContinueToken {
+  v: 'meta.k8s.io/v1';
+  rv: number;
+  start: string;
+}
+
+function encodeContinue(rv: number, start: string): string {
+  const token: ContinueToken = { v: 'meta.k8s.io/v1', rv, start };
+  return Buffer.from(JSON.stringify(token)).toString('base64url');
+}
+
+function decodeContinue(text: string): ContinueToken {
+  let token: unknown;
+  try {
+    token = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
+  } catch {
+    throw badRequest('continue key is not valid: illegal base64 data');
+  }
+  if (!isRecord(token) || token['v'] !== 'meta.k8s.io/v1' || typeof token['rv'] !== 'number' || typeof token['start'] !== 'string') {
+    throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  }
+  return { v: 'meta.k8s.io/v1', rv: token['rv'], start: token['start'] };
+}
+
+interface ListPage {
+  items: KubeObject[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+/**
+ * One page of a list (`limit`, `continue`): every page of one list comes from the snapshot at the
+ * first page's resourceVersion; once the history no longer reaches it, 410 Expired with a token
+ * that continues, inconsistently, at the latest version.
+ */
+function listPage(store: Store, type: ResourceType, selection: Selection, query: URLSearchParams): ListPage {
+  const limitText = query.get('limit');
+  const limit = limitText === null ? 0 : Number(limitText);
+  const continueText = query.get('continue');
+  const token = continueText === null || continueText === '' ? undefined : decodeContinue(continueText);
+  const prefix = `${type.group}/${type.name}/`;
+  // Keys relative to the resource, as the real server's tokens hold them (`shop/web`).
+  const relative = (key: string): string => key.slice(prefix.length).replace(/^\//, '');
+  let keyed: [string, KubeObject][];
+  let rv = Number(store.resourceVersion);
+  if (token === undefined || token.rv === -1) {
+    keyed = store.listKeyed(type, selection);
+  } else {
+    const snapshot = store.listAt(type, selection, token.rv);
+    if (!Array.isArray(snapshot)) throw continueExpired(encodeContinue(-1, token.start));
+    keyed = snapshot;
+    rv = token.rv;
+  }
+  if (token !== undefined) keyed = keyed.filter(([key]) => relative(key) >= token.start);
+  if (!Number.isInteger(limit) || limit <= 0 || keyed.length <= limit) return { items: keyed.map(([, object]) => object), resourceVersion: String(rv) };
+  const page = keyed.slice(0, limit);
+  const last = page[page.length - 1]?.[0] ?? '';
+  const filtered = (selection.labels?.length ?? 0) > 0 || (selection.fields?.length ?? 0) > 0;
+  return {
+    items: page.map(([, object]) => object),
+    resourceVersion: String(rv),
+    continue: encodeContinue(rv, `${relative(last)}\u0000`),
+    ...(filtered ? {} : { remainingItemCount: keyed.length - limit }),
+  };
+}
+
+/** GET, PUT and PATCH on `<object>/scale`: an autoscaling/v1 Scale view of the object's replicas. */
+async function serveScale(ctx: RouterContext, type: ResourceType, namespace: string | undefined, name: string, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+  const { store } = ctx;
+  const method = req.method ?? 'GET';
+  if (method === 'GET') return sendJson(res, 200, toScale(type, store.get(type, namespace, name)));
+  if (method !== 'PUT' && method !== 'PATCH') throw methodNotAllowed();
+  const existing = store.get(type, namespace, name);
+  let scale: unknown = await parseBody(req);
+  if (method === 'PATCH') {
+    const contentType = mediaType(req);
+    if (!PATCH_TYPES.has(contentType)) throw unsupportedMediaType(contentType);
+    if (scale === undefined) throw badRequest('the patch body is empty');
+    try {
+      // Scale is a built-in kind: strategic merge patches apply to it as to any other.
+      scale = applyPatch(toScale(type, existing), scale, contentType, true);
+    } catch (error) {
+      if (error instanceof PatchError) throw fromPatchError(error.code, error.reason, error.message);
+      throw error;
+    }
+  }
+  const next = applyScale(type, existing, scale, name);
+  sendJson(res, 200, toScale(type, store.update(type, namespace, name, next, writeOptions(req, query, 'scale'))));
+}
+
 async function serveResource(ctx: RouterContext, target: ResourceTarget, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
   const { store } = ctx;
   const { type, namespace, name, subresource } = target;
   const method = req.method ?? 'GET';
-  if (subresource !== undefined && (subresource !== 'status' || !type.hasStatus)) throw pathNotFound();
+  if (subresource !== undefined && !((subresource === 'status' && type.hasStatus) || (subresource === 'scale' && type.scale !== undefined))) throw pathNotFound();
+  if (subresource === 'scale' && name !== undefined) return serveScale(ctx, type, namespace, name, req, res, query);
   const table = method === 'GET' && wantsTable(req);
   const includeObject = query.get('includeObject');
 
@@ -173,9 +268,17 @@ async function serveResource(ctx: RouterContext, target: ResourceTarget, req: In
       return;
     }
     if (method === 'GET') {
-      const items = store.list(type, selection);
-      if (table) return sendJson(res, 200, toTable(type, items, store.resourceVersion, includeObject), TABLE_CONTENT_TYPE);
-      sendJson(res, 200, { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata: { resourceVersion: store.resourceVersion }, items });
+      const page = listPage(store, type, selection, query);
+      const listMeta = {
+        resourceVersion: page.resourceVersion,
+        ...(page.continue !== undefined ? { continue: page.continue } : {}),
+        ...(page.remainingItemCount !== undefined ? { remainingItemCount: page.remainingItemCount } : {}),
+      };
+      if (table) {
+        const rows = toTable(type, page.items, page.resourceVersion, includeObject);
+        return sendJson(res, 200, { ...rows, metadata: listMeta }, TABLE_CONTENT_TYPE);
+      }
+      sendJson(res, 200, { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata: listMeta, items: page.items });
       return;
     }
     if (method === 'POST') {
@@ -240,10 +343,10 @@ async function route(ctx: RouterContext, req: IncomingMessage, res: ServerRespon
     if (path === '/version') return sendJson(res, 200, VERSION_INFO);
     if (/^\/(healthz|readyz|livez)(\/.*)?$/.test(path)) return sendText(res, 200, 'ok');
     if (path === '/api') return sendJson(res, 200, apiVersions(ctx.serverAddress()));
-    if (path === '/apis') return sendJson(res, 200, apiGroupList());
-    if (path === '/openapi/v3') return sendJson(res, 200, await openApiRoot());
+    if (path === '/apis') return sendJson(res, 200, apiGroupList(ctx.store.registry));
+    if (path === '/openapi/v3') return sendJson(res, 200, await openApiRoot(ctx.store.registry));
     if (path.startsWith('/openapi/v3/')) {
-      const gv = groupVersions().find((candidate) => `/openapi/v3/${openApiPath(candidate)}` === path);
+      const gv = ctx.store.registry.groupVersions().find((candidate) => `/openapi/v3/${openApiPath(candidate)}` === path);
       if (!gv) throw pathNotFound();
       return sendJson(res, 200, (await openApiDocument(gv)).body);
     }
@@ -261,20 +364,20 @@ async function route(ctx: RouterContext, req: IncomingMessage, res: ServerRespon
     version = segments[2];
     rest = segments.slice(3);
     if (version === undefined && method === 'GET') {
-      const named = apiGroupList()['groups'] as { name: string }[];
+      const named = apiGroupList(ctx.store.registry)['groups'] as { name: string }[];
       const found = named.find((g) => g.name === group);
       if (!found) throw pathNotFound();
       return sendJson(res, 200, { kind: 'APIGroup', apiVersion: 'v1', ...found });
     }
   }
   if (group === undefined || version === undefined) throw pathNotFound();
-  const gv = findGroupVersion(group, version);
+  const gv = findGroupVersion(ctx.store.registry, group, version);
   if (!gv) throw pathNotFound();
   if (rest.length === 0) {
     if (method !== 'GET') throw methodNotAllowed();
     return sendJson(res, 200, apiResourceList(gv));
   }
-  const target = parseTarget(rest, group, version);
+  const target = parseTarget(ctx.store.registry, rest, group, version);
   if (!target) throw pathNotFound();
   await serveResource(ctx, target, req, res, url.searchParams);
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { apiVersionOf, groupVersions, type GroupVersion, type ResourceType } from './resources.js';
+import { apiVersionOf, type GroupVersion, type ResourceRegistry, type ResourceType } from './resources.js';
 import { VERSION_INFO } from './discovery.js';
 import { closureOf, loadKindSchemas, type KindSchemas } from './schemas.js';
 
@@ -12,8 +12,16 @@ function gvk(type: ResourceType): Record<string, string> {
   return { group: type.group, kind: type.kind, version: type.version };
 }
 
+/** A custom kind's component name as the API server writes it: the group reversed (`com.example.v1.Widget`). */
+function customSchemaName(type: ResourceType): string {
+  return `${type.group.split('.').reverse().join('.')}.${type.version}.${type.kind}`;
+}
+
+const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+
 /** The component name of a served kind's schema (`io.k8s.api.apps.v1.Deployment`). */
 function schemaName(type: ResourceType, kinds: KindSchemas): string {
+  if (type.custom !== undefined) return customSchemaName(type);
   const name = kinds.roots.get(`${apiVersionOf(type)}/${type.kind}`);
   if (name === undefined) throw new Error(`no schema for ${apiVersionOf(type)} ${type.kind}`);
   return name;
@@ -29,6 +37,28 @@ const queryParameter = (name: string, description: string): Record<string, unkno
 const pathParameter = (name: string): Record<string, unknown> => ({ name, in: 'path', required: true, schema: { type: 'string', uniqueItems: true } });
 
 const PATCH_CONTENT_TYPES = ['application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
+/** Custom resources take no strategic merge patch; kubectl reads this to send them merge patches. */
+const CUSTOM_PATCH_CONTENT_TYPES = PATCH_CONTENT_TYPES.filter((type) => type !== 'application/strategic-merge-patch+json');
+
+/**
+ * A custom kind's schema as the API server publishes it: the CRD's openAPIV3Schema with
+ * `apiVersion`, `kind` and `metadata` typed, and its group-version-kind.
+ */
+function customSchema(type: ResourceType): Record<string, unknown> {
+  const declared = type.custom?.schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+  const properties = typeof declared['properties'] === 'object' && declared['properties'] !== null ? (declared['properties'] as Record<string, unknown>) : {};
+  return {
+    ...declared,
+    type: 'object',
+    properties: {
+      ...properties,
+      apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
+      kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
+      metadata: { allOf: [{ $ref: `#/components/schemas/${OBJECT_META}` }], description: "Standard object's metadata." },
+    },
+    'x-kubernetes-group-version-kind': [gvk(type)],
+  };
+}
 
 /**
  * The document of one group-version: per kind the operations kubectl checks, and the schema of
@@ -77,7 +107,7 @@ function buildDocument(gv: GroupVersion, kinds: KindSchemas): Record<string, unk
         'x-kubernetes-action': 'patch',
         ...extension,
         parameters: [...writeParameters, queryParameter('force', 'Force is going to "force" Apply requests.')],
-        requestBody: { content: Object.fromEntries(PATCH_CONTENT_TYPES.map((t) => [t, { schema: { type: 'object' } }])), required: true },
+        requestBody: { content: Object.fromEntries((type.custom === undefined ? PATCH_CONTENT_TYPES : CUSTOM_PATCH_CONTENT_TYPES).map((t) => [t, { schema: { type: 'object' } }])), required: true },
         responses: { '200': { description: 'OK', content: json } },
       },
       ...(suffix === ''
@@ -87,7 +117,11 @@ function buildDocument(gv: GroupVersion, kinds: KindSchemas): Record<string, unk
     paths[`${collection}/{name}`] = operations('', '');
     if (type.hasStatus) paths[`${collection}/{name}/status`] = operations('/status', 'Status');
   }
-  const schemas = [...closureOf(gv.resources.map((type) => schemaName(type, kinds)), kinds.schemas)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const custom = gv.resources.filter((type) => type.custom !== undefined);
+  const builtIn = gv.resources.filter((type) => type.custom === undefined).map((type) => schemaName(type, kinds));
+  const found = closureOf(custom.length > 0 ? [...builtIn, OBJECT_META] : builtIn, kinds.schemas);
+  for (const type of custom) found.set(customSchemaName(type), customSchema(type));
+  const schemas = [...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return { openapi: '3.0.0', info: { title: 'Kubernetes', version: VERSION_INFO.gitVersion }, paths, components: { schemas: Object.fromEntries(schemas) } };
 }
 
@@ -99,23 +133,26 @@ export interface OpenApiDocument {
 
 const documents = new Map<string, Promise<OpenApiDocument>>();
 
-/** The OpenAPI v3 document of one group-version, built once. */
+function documentOf(gv: GroupVersion, kinds: KindSchemas): OpenApiDocument {
+  const body = buildDocument(gv, kinds);
+  return { body, hash: createHash('sha512').update(JSON.stringify(body)).digest('hex').slice(0, 64).toUpperCase() };
+}
+
+/** The OpenAPI v3 document of one group-version: built once for built-in kinds, on each request where CRDs define the kinds. */
 export function openApiDocument(gv: GroupVersion): Promise<OpenApiDocument> {
+  if (gv.resources.some((type) => type.custom !== undefined)) return loadKindSchemas().then((kinds) => documentOf(gv, kinds));
   const key = openApiPath(gv);
   let document = documents.get(key);
   if (document === undefined) {
-    document = loadKindSchemas().then((kinds) => {
-      const body = buildDocument(gv, kinds);
-      return { body, hash: createHash('sha512').update(JSON.stringify(body)).digest('hex').slice(0, 64).toUpperCase() };
-    });
+    document = loadKindSchemas().then((kinds) => documentOf(gv, kinds));
     documents.set(key, document);
   }
   return document;
 }
 
 /** `GET /openapi/v3`: every group-version with its URL. */
-export async function openApiRoot(): Promise<Record<string, unknown>> {
+export async function openApiRoot(registry: ResourceRegistry): Promise<Record<string, unknown>> {
   const paths: Record<string, unknown> = {};
-  for (const gv of groupVersions()) paths[openApiPath(gv)] = { serverRelativeURL: `/openapi/v3/${openApiPath(gv)}?hash=${(await openApiDocument(gv)).hash}` };
+  for (const gv of registry.groupVersions()) paths[openApiPath(gv)] = { serverRelativeURL: `/openapi/v3/${openApiPath(gv)}?hash=${(await openApiDocument(gv)).hash}` };
   return { paths };
 }

@@ -5,7 +5,8 @@ import { qualifiedName } from './resources.js';
 export interface StatusBody {
   kind: 'Status';
   apiVersion: 'v1';
-  metadata: Record<string, never>;
+  /** Empty, except for the inconsistent continue token of an expired paged list. */
+  metadata: { continue?: string };
   status: 'Failure' | 'Success';
   message?: string;
   reason?: string;
@@ -77,6 +78,17 @@ export function entityTooLarge(limit: number): ApiError {
 
 export function expired(requested: string, oldest: number): ApiError {
   return failure(410, 'Expired', `too old resource version: ${requested} (${oldest})`);
+}
+
+/** A paged list whose snapshot is gone: the real server's words, with a token that continues at the latest version. */
+export function continueExpired(inconsistentToken: string): ApiError {
+  const error = failure(
+    410,
+    'Expired',
+    'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+  );
+  error.status.metadata = { continue: inconsistentToken };
+  return error;
 }
 
 export function fromPatchError(code: number, reason: string, message: string): ApiError {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { applyPatch, PatchError } from '../patch/index.js';
 import { isRecord, jsonEqual, kubeTime, metadataOf, stringField, type KubeObject } from './object.js';
-import { apiVersionOf, findResourceType, type ResourceType } from './resources.js';
+import { crdStatus, crdTypes, CRD_GROUP, checkCrd } from './crd.js';
+import { apiVersionOf, findResourceType, ResourceRegistry, sameResource, type ResourceType } from './resources.js';
 import { matchesFields, matchesLabels, type FieldRequirement, type LabelRequirement } from './selectors.js';
 import { alreadyExists, ApiError, badRequest, conflict, fromPatchError, invalid, notFound } from './status.js';
 
@@ -13,13 +14,14 @@ export interface Change {
   readonly resourceVersion: number;
   readonly resource: ResourceType;
   readonly object: KubeObject;
-  /** The object before a MODIFIED change, so a selector watch can tell entering from leaving. */
+  /** The object before a MODIFIED or DELETED change: a selector watch tells entering from leaving, a paged list rebuilds its snapshot. */
   readonly previous?: KubeObject;
 }
 
 export interface WriteOptions {
   dryRun?: boolean;
-  subresource?: 'status';
+  /** `status` writes only status; `scale` writes like the main resource but is recorded as the scale subresource's. */
+  subresource?: 'status' | 'scale';
   /** Field manager recorded in `metadata.managedFields` (the request's `fieldManager`, else its User-Agent). */
   manager?: string;
   /** `Apply` for server-side apply patches, `Update` for every other write (the default). */
@@ -75,6 +77,14 @@ export interface Selection {
 
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const NAMESPACE_TYPE = findResourceType('', 'v1', 'namespaces');
+const CRD_RESOURCE = { group: CRD_GROUP, name: 'customresourcedefinitions' };
+
+/** A stored object as one version of its resource serves it (custom resources may be stored under another version). */
+function servedAs(type: ResourceType, object: KubeObject): KubeObject {
+  const copy = structuredClone(object);
+  if (type.custom !== undefined) copy['apiVersion'] = apiVersionOf(type);
+  return copy;
+}
 
 /** Status a freshly created object starts with; the rest is for controllers to fill in. */
 function initialStatus(type: ResourceType): Record<string, unknown> | undefined {
@@ -82,6 +92,8 @@ function initialStatus(type: ResourceType): Record<string, unknown> | undefined 
   if (type.kind === 'Namespace') return { phase: 'Active' };
   if (type.kind === 'Pod') return { phase: 'Pending' };
   if (type.kind === 'Service') return { loadBalancer: {} };
+  // Custom resources start without status; their controllers write it.
+  if (type.custom !== undefined) return undefined;
   return {};
 }
 
@@ -107,6 +119,8 @@ export class Store {
   /** Every change after this version is still in `history`. */
   private historyFloor = 0;
   private readonly listeners = new Set<(change: Change) => void>();
+  /** The resources served, built in and defined by CustomResourceDefinitions. */
+  readonly registry = new ResourceRegistry();
 
   constructor(private readonly historyLimit = 1000) {}
 
@@ -116,17 +130,22 @@ export class Store {
   }
 
   list(type: ResourceType, selection: Selection = {}): KubeObject[] {
+    return this.listKeyed(type, selection).map(([, object]) => object);
+  }
+
+  /** Matching objects with their storage keys, in key order (what paging continues from). */
+  listKeyed(type: ResourceType, selection: Selection = {}): [string, KubeObject][] {
     const prefix = `${type.group}/${type.name}/`;
     return [...this.objects.entries()]
       .filter(([key, object]) => key.startsWith(prefix) && matchesSelection(type, object, selection))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, object]) => structuredClone(object));
+      .map(([key, object]) => [key, servedAs(type, object)]);
   }
 
   get(type: ResourceType, namespace: string | undefined, name: string): KubeObject {
     const object = this.objects.get(keyOf(type, namespace, name));
     if (!object) throw notFound(type, name);
-    return structuredClone(object);
+    return servedAs(type, object);
   }
 
   create(type: ResourceType, namespace: string | undefined, body: unknown, options: WriteOptions = {}): KubeObject {
@@ -139,7 +158,8 @@ export class Store {
     this.checkName(type, name);
     if (type.namespaced) this.requireNamespace(namespace ?? '');
     if (this.objects.has(keyOf(type, namespace, name))) throw alreadyExists(type, name);
-    const status = initialStatus(type);
+    if (sameResource(type, CRD_RESOURCE)) checkCrd(type, object, name, this.registry);
+    const status = sameResource(type, CRD_RESOURCE) ? crdStatus(object) : initialStatus(type);
     const created = this.stamp(type, { ...object, metadata: { ...metadata, name } }, status);
     const managedFields = withManagerEntry(type, undefined, options);
     if (managedFields !== undefined) metadataOf(created)['managedFields'] = managedFields;
@@ -199,7 +219,11 @@ export class Store {
         else next['status'] = structuredClone(existing['status']);
       }
     }
-    if (jsonEqual(next, existing)) return structuredClone(existing);
+    if (sameResource(type, CRD_RESOURCE) && options.subresource !== 'status') {
+      checkCrd(type, next, name, this.registry);
+      next['status'] = crdStatus(next, existing['status']);
+    }
+    if (jsonEqual(next, existing)) return servedAs(type, existing);
     const managedFields = withManagerEntry(type, existingMeta['managedFields'], options);
     if (managedFields !== undefined) (next['metadata'] as Record<string, unknown>)['managedFields'] = managedFields;
     if (type.hasSpec && !jsonEqual(next['spec'], existing['spec'])) {
@@ -219,7 +243,8 @@ export class Store {
     }
     let patched: Record<string, unknown>;
     try {
-      patched = applyPatch(structuredClone(existing), patch, contentType);
+      // Custom resources have no Go type to take strategic patches; every built-in kind has one.
+      patched = applyPatch(servedAs(type, existing), patch, contentType, type.custom === undefined);
     } catch (error) {
       if (error instanceof PatchError) throw fromPatchError(error.code, error.reason, error.message);
       throw error;
@@ -247,7 +272,44 @@ export class Store {
         if (resource?.namespaced && metadataOf(object)['namespace'] === name) this.remove(resource, otherKey, object);
       }
     }
+    if (sameResource(type, CRD_RESOURCE)) {
+      // Deleting a definition deletes its custom objects, then stops serving them.
+      const served = this.registry.all().filter((t) => t.custom?.definition === name);
+      const first = served[0];
+      if (first !== undefined) {
+        const prefix = `${first.group}/${first.name}/`;
+        for (const [otherKey, object] of [...this.objects.entries()]) if (otherKey.startsWith(prefix)) this.remove(first, otherKey, object);
+      }
+      const removed = this.remove(type, key, existing);
+      this.registry.forget(name);
+      return removed;
+    }
     return this.remove(type, key, existing);
+  }
+
+  /**
+   * The matching objects as they were at `resourceVersion`, with their keys, in key order: the
+   * consistent snapshot that the pages of one list come from. `expired` once the history no
+   * longer reaches back that far.
+   */
+  listAt(type: ResourceType, selection: Selection, resourceVersion: number): [string, KubeObject][] | { expired: true } {
+    if (resourceVersion >= this.version) return this.listKeyed(type, selection);
+    if (resourceVersion < this.historyFloor) return { expired: true };
+    const prefix = `${type.group}/${type.name}/`;
+    const objects = new Map([...this.objects.entries()].filter(([key]) => key.startsWith(prefix)));
+    for (let i = this.history.length - 1; i >= 0; i--) {
+      const change = this.history[i];
+      if (change === undefined || change.resourceVersion <= resourceVersion) break;
+      if (!sameResource(change.resource, type)) continue;
+      const metadata = metadataOf(change.object);
+      const key = keyOf(change.resource, stringField(metadata, 'namespace'), String(metadata['name']));
+      if (change.type === 'ADDED') objects.delete(key);
+      else if (change.previous !== undefined) objects.set(key, change.previous);
+    }
+    return [...objects.entries()]
+      .filter(([, object]) => matchesSelection(type, object, selection))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, object]) => [key, servedAs(type, object)]);
   }
 
   /**
@@ -272,7 +334,7 @@ export class Store {
 
   private resourceOfKey(key: string): ResourceType | undefined {
     const [group = '', name = ''] = key.split('/');
-    return findResourceType(group, 'v1', name);
+    return this.registry.findAnyVersion(group, name);
   }
 
   private remove(type: ResourceType, key: string, existing: KubeObject): KubeObject {
@@ -280,7 +342,7 @@ export class Store {
     const deleted = structuredClone(existing);
     this.version++;
     metadataOf(deleted)['resourceVersion'] = String(this.version);
-    this.record({ type: 'DELETED', resourceVersion: this.version, resource: type, object: deleted });
+    this.record({ type: 'DELETED', resourceVersion: this.version, resource: type, object: deleted, previous: existing });
     return structuredClone(deleted);
   }
 
@@ -305,6 +367,7 @@ export class Store {
     const metadata = metadataOf(stored);
     metadata['resourceVersion'] = String(this.version);
     this.objects.set(keyOf(type, stringField(metadata, 'namespace'), String(metadata['name'])), stored);
+    if (sameResource(type, CRD_RESOURCE)) this.registry.define(String(metadata['name']), crdTypes(stored));
     this.record({ type: changeType, resourceVersion: this.version, resource: type, object: stored, ...(previous ? { previous } : {}) });
     return structuredClone(stored);
   }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from './object.js';
-import { apiVersionOf, type ResourceType } from './resources.js';
+import { apiVersionOf, sameResource, type ResourceType } from './resources.js';
 import { badRequest, expired } from './status.js';
 import { matchesSelection, type Change, type Selection, type Store } from './store.js';
 
@@ -26,13 +26,15 @@ export const BOOKMARK_INTERVAL_MS = 5000;
  * is ADDED, one that stops matching is DELETED, as the API server's watch cache does.
  */
 function eventFor(change: Change, request: WatchRequest): WatchEvent | undefined {
-  if (change.resource !== request.type) return undefined;
+  if (!sameResource(change.resource, request.type)) return undefined;
   const now = matchesSelection(request.type, change.object, request.selection);
-  const before = change.previous ? matchesSelection(request.type, change.previous, request.selection) : now;
-  if (change.type !== 'MODIFIED') return now ? { type: change.type, object: change.object } : undefined;
-  if (now && before) return { type: 'MODIFIED', object: change.object };
-  if (now) return { type: 'ADDED', object: change.object };
-  if (before) return { type: 'DELETED', object: change.object };
+  const before = change.type === 'MODIFIED' && change.previous ? matchesSelection(request.type, change.previous, request.selection) : now;
+  // A custom resource stored under one version is served at each version it is watched at.
+  const object = request.type.custom === undefined ? change.object : { ...change.object, apiVersion: apiVersionOf(request.type) };
+  if (change.type !== 'MODIFIED') return now ? { type: change.type, object } : undefined;
+  if (now && before) return { type: 'MODIFIED', object };
+  if (now) return { type: 'ADDED', object };
+  if (before) return { type: 'DELETED', object };
   return undefined;
 }
 
