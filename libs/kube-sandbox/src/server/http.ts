@@ -6,6 +6,8 @@ import { openApiDocument, openApiPath, openApiRoot } from './openapi.js';
 import { applyPatch, PatchError } from '../patch/index.js';
 import { apiVersionOf, type ResourceRegistry, type ResourceType } from './resources.js';
 import { applyScale, toScale } from './scale.js';
+import { MESSAGES } from './protobuf/descriptors.js';
+import { decodeKubernetesProtobuf, PROTOBUF_CONTENT_TYPE, ProtobufError } from './protobuf/decode.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { ApiError, badRequest, continueExpired, entityTooLarge, fromPatchError, methodNotAllowed, pathNotFound, success, unsupportedMediaType } from './status.js';
 import type { DeletePreconditions, Selection, Store, WriteOptions } from './store.js';
@@ -49,7 +51,7 @@ function mediaType(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -59,14 +61,24 @@ async function readBody(req: IncomingMessage): Promise<string> {
     if (size <= MAX_BODY_BYTES) chunks.push(buffer);
   }
   if (size > MAX_BODY_BYTES) throw entityTooLarge(MAX_BODY_BYTES);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /** Parses a request body by its Content-Type; empty bodies are `undefined`. */
 async function parseBody(req: IncomingMessage): Promise<unknown> {
-  const text = await readBody(req);
-  if (text.trim() === '') return undefined;
+  const bytes = await readBody(req);
   const type = mediaType(req);
+  if (type === PROTOBUF_CONTENT_TYPE && bytes.length > 0) {
+    try {
+      return decodeKubernetesProtobuf(MESSAGES, bytes);
+    } catch (error) {
+      // Custom resources and kinds without a table have no protobuf encoding, as on a real server.
+      if (error instanceof ProtobufError) throw unsupportedMediaType(`${type}: ${error.message}`);
+      throw error;
+    }
+  }
+  const text = bytes.toString('utf8');
+  if (text.trim() === '') return undefined;
   if (type === 'application/yaml' || type === 'application/apply-patch+yaml') {
     try {
       return parseYaml(text) as unknown;

@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+/**
+ * Writes src/server/protobuf/descriptors.ts: for every message the served built-in kinds reach,
+ * its fields (number, JSON name, type) from Kubernetes' generated.proto, and whether a zero value
+ * is kept (a pointer or a field without omitempty in the Go type), read from the Go sources.
+ *
+ *   node libs/kube-sandbox/scripts/protobuf-descriptors.mjs [<GOMODCACHE>/k8s.io]
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const VERSION = 'v0.34.4';
+const root = process.argv[2] ?? join(execFileSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8' }).trim(), 'k8s.io');
+const PACKAGES = {
+  'k8s.io.api.core.v1': `api@${VERSION}/core/v1`,
+  'k8s.io.api.apps.v1': `api@${VERSION}/apps/v1`,
+  'k8s.io.api.autoscaling.v1': `api@${VERSION}/autoscaling/v1`,
+  'k8s.io.apimachinery.pkg.apis.meta.v1': `apimachinery@${VERSION}/pkg/apis/meta/v1`,
+  'k8s.io.apimachinery.pkg.api.resource': `apimachinery@${VERSION}/pkg/api/resource`,
+  'k8s.io.apimachinery.pkg.util.intstr': `apimachinery@${VERSION}/pkg/util/intstr`,
+  'k8s.io.apimachinery.pkg.runtime': `apimachinery@${VERSION}/pkg/runtime`,
+};
+const ROOTS = [
+  'k8s.io.api.core.v1.Namespace',
+  'k8s.io.api.core.v1.Pod',
+  'k8s.io.api.core.v1.Service',
+  'k8s.io.api.core.v1.ConfigMap',
+  'k8s.io.api.core.v1.Secret',
+  'k8s.io.api.core.v1.ServiceAccount',
+  'k8s.io.api.core.v1.Event',
+  'k8s.io.api.apps.v1.Deployment',
+  'k8s.io.api.apps.v1.ReplicaSet',
+  'k8s.io.api.apps.v1.StatefulSet',
+  'k8s.io.api.autoscaling.v1.Scale',
+  'k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions',
+];
+const SCALARS = new Set(['string', 'bool', 'int32', 'int64', 'uint32', 'uint64', 'double', 'float', 'bytes', 'sint32', 'sint64', 'fixed32', 'fixed64']);
+
+/** Go struct fields by `Struct.protoName`: JSON name and whether a zero value is kept. */
+const goFields = new Map();
+/** proto messages by full name: [[number, protoName, type, label]] */
+const messages = new Map();
+
+for (const [pkg, dir] of Object.entries(PACKAGES)) {
+  const full = join(root, dir);
+  for (const file of readdirSync(full).filter((f) => f.endsWith('.go') && !f.endsWith('_test.go'))) {
+    let struct;
+    for (const line of readFileSync(join(full, file), 'utf8').split('\n')) {
+      const start = /^type (\w+) struct \{/.exec(line);
+      if (start) struct = start[1];
+      else if (/^\}/.test(line)) struct = undefined;
+      const field = struct && /^\s+\w+\s+(\S+)\s+`json:"([^"]*)"\s+protobuf:"([^"]*)"/.exec(line);
+      if (!field) continue;
+      const [, goType, json, proto] = field;
+      const protoName = /name=(\w+)/.exec(proto)?.[1];
+      const [jsonName, ...options] = json.split(',');
+      goFields.set(`${pkg}.${struct}.${protoName}`, { jsonName, keepZero: goType.startsWith('*') || !options.includes('omitempty') });
+    }
+  }
+  const text = readFileSync(join(full, 'generated.proto'), 'utf8');
+  let message;
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\/\/.*$/, '').trim();
+    const start = /^message (\w+) \{/.exec(line);
+    if (start) {
+      message = `${pkg}.${start[1]}`;
+      messages.set(message, []);
+      continue;
+    }
+    if (line === '}') {
+      message = undefined;
+      continue;
+    }
+    if (!message) continue;
+    const map = /^map<(\w+), ?([\w.]+)> (\w+) = (\d+);/.exec(line);
+    if (map) {
+      messages.get(message).push({ number: Number(map[4]), name: map[3], type: `map<${map[1]},${qualify(pkg, map[2])}>`, repeated: false });
+      continue;
+    }
+    const field = /^(optional|repeated) ([\w.]+) (\w+) = (\d+);/.exec(line);
+    if (field) messages.get(message).push({ number: Number(field[4]), name: field[3], type: qualify(pkg, field[2]), repeated: field[1] === 'repeated' });
+  }
+}
+
+function qualify(pkg, type) {
+  if (SCALARS.has(type)) return type;
+  if (type.startsWith('.')) return type.slice(1);
+  return `${pkg}.${type}`;
+}
+
+const out = {};
+const queue = [...ROOTS];
+while (queue.length > 0) {
+  const name = queue.shift();
+  if (out[name]) continue;
+  const fields = messages.get(name);
+  if (!fields) throw new Error(`no message ${name}`);
+  const pkg = name.slice(0, name.lastIndexOf('.'));
+  const struct = name.slice(name.lastIndexOf('.') + 1);
+  out[name] = fields.map((f) => {
+    const go = goFields.get(`${pkg}.${struct}.${f.name}`);
+    const inner = /^map<\w+,(.+)>$/.exec(f.type)?.[1] ?? f.type;
+    if (!SCALARS.has(inner)) queue.push(inner);
+    return [f.number, go?.jsonName || f.name, f.type, f.repeated ? 1 : 0, go?.keepZero ? 1 : 0];
+  });
+}
+const target = join(dirname(fileURLToPath(import.meta.url)), '../src/server/protobuf/descriptors.ts');
+const body = Object.entries(out)
+  .map(([name, fields]) => `  '${name}': ${JSON.stringify(fields)},`)
+  .join('\n');
+writeFileSync(
+  target,
+  `// Generated by scripts/protobuf-descriptors.mjs from k8s.io/api ${VERSION}: do not edit.\nimport type { MessageDescriptors } from './decode.js';\n\nexport const MESSAGES: MessageDescriptors = {\n${body}\n};\n`,
+);
+console.log(`${Object.keys(out).length} messages -> ${target}`);
