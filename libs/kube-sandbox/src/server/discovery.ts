@@ -18,6 +18,13 @@ function storageVersionHash(type: ResourceType): string {
   return createHash('sha256').update(`${apiVersionOf(type)}/${type.kind}`).digest('base64').slice(0, 11);
 }
 
+/** Namespaces take no deletecollection; custom resources list their verbs in the apiextensions server's order. */
+function verbsOf(type: ResourceType): string[] {
+  if (type.custom !== undefined) return ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'];
+  if (type.group === '' && type.name === 'namespaces') return VERBS.filter((verb) => verb !== 'deletecollection');
+  return [...VERBS];
+}
+
 /** `GET /api`: the core group's versions. */
 export function apiVersions(serverAddress: string): Record<string, unknown> {
   return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
@@ -43,7 +50,7 @@ export function apiResourceList(gv: GroupVersion): Record<string, unknown> {
       singularName: type.singularName,
       namespaced: type.namespaced,
       kind: type.kind,
-      verbs: [...VERBS],
+      verbs: verbsOf(type),
       ...(type.shortNames.length > 0 ? { shortNames: [...type.shortNames] } : {}),
       ...(type.categories.length > 0 ? { categories: [...type.categories] } : {}),
       storageVersionHash: storageVersionHash(type),

@@ -128,7 +128,8 @@ export function fieldManagerOf(req: IncomingMessage, query: URLSearchParams): st
   const explicit = query.get('fieldManager');
   if (explicit !== null && explicit !== '') return explicit;
   const program = (req.headers['user-agent'] ?? '').trim().split(/[/\s]/)[0];
-  return program === undefined || program === '' ? undefined : program.slice(0, 128);
+  // A request without a User-Agent is recorded as the real server records it.
+  return program === undefined || program === '' ? 'unknown' : program.slice(0, 128);
 }
 
 function writeOptions(req: IncomingMessage, query: URLSearchParams, subresource: string | undefined): WriteOptions {

@@ -40,12 +40,23 @@ const PATCH_CONTENT_TYPES = ['application/apply-patch+yaml', 'application/json-p
 /** Custom resources take no strategic merge patch; kubectl reads this to send them merge patches. */
 const CUSTOM_PATCH_CONTENT_TYPES = PATCH_CONTENT_TYPES.filter((type) => type !== 'application/strategic-merge-patch+json');
 
+/** A JSON value with its object keys in order, as the API server (Go maps) writes them. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]),
+  );
+}
+
 /**
  * A custom kind's schema as the API server publishes it: the CRD's openAPIV3Schema with
  * `apiVersion`, `kind` and `metadata` typed, and its group-version-kind.
  */
 function customSchema(type: ResourceType): Record<string, unknown> {
-  const declared = type.custom?.schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+  const declared = sortedKeys(type.custom?.schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }) as Record<string, unknown>;
   const properties = typeof declared['properties'] === 'object' && declared['properties'] !== null ? (declared['properties'] as Record<string, unknown>) : {};
   return {
     ...declared,

@@ -95,6 +95,22 @@ export function fromPatchError(code: number, reason: string, message: string): A
   return failure(code, reason, message);
 }
 
-export function success(type: ResourceType, name: string, uid: string | undefined): StatusBody {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { ...detailsOf(type, name), ...(uid ? { uid } : {}) }, code: 200 };
+/** The Status of a successful delete: as a real server sends it, without a code. */
+export function success(type: ResourceType, name: string, uid: string | undefined): Omit<StatusBody, 'code'> {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { ...detailsOf(type, name), ...(uid ? { uid } : {}) } };
+}
+
+/** A delete whose uid or resourceVersion precondition fails, worded as the API server's storage words it (details name the Kind). */
+export function deletePreconditionFailed(type: ResourceType, name: string, field: 'UID' | 'ResourceVersion', wanted: string, actual: string): ApiError {
+  const why = field === 'UID' ? 'The object might have been deleted and then recreated' : 'The object might have been modified';
+  return failure(409, 'Conflict', `Operation cannot be fulfilled on ${type.kind} "${name}": the ${field} in the precondition (${wanted}) does not match the ${field} in record (${actual}). ${why}`, {
+    name,
+    ...(type.group ? { group: type.group } : {}),
+    kind: type.kind,
+  });
+}
+
+/** A JSON patch whose `test` fails: the real server answers with no more than this. */
+export function patchTestFailed(): ApiError {
+  return failure(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
 }

@@ -4,7 +4,7 @@ import { isRecord, jsonEqual, kubeTime, metadataOf, stringField, type KubeObject
 import { crdStatus, crdTypes, CRD_GROUP, checkCrd } from './crd.js';
 import { apiVersionOf, findResourceType, ResourceRegistry, sameResource, type ResourceType } from './resources.js';
 import { matchesFields, matchesLabels, type FieldRequirement, type LabelRequirement } from './selectors.js';
-import { alreadyExists, ApiError, badRequest, conflict, fromPatchError, invalid, notFound } from './status.js';
+import { alreadyExists, ApiError, badRequest, conflict, deletePreconditionFailed, fromPatchError, invalid, notFound, patchTestFailed } from './status.js';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -246,6 +246,7 @@ export class Store {
       // Custom resources have no Go type to take strategic patches; every built-in kind has one.
       patched = applyPatch(servedAs(type, existing), patch, contentType, type.custom === undefined);
     } catch (error) {
+      if (error instanceof PatchError && error.message.startsWith('testing value ')) throw patchTestFailed();
       if (error instanceof PatchError) throw fromPatchError(error.code, error.reason, error.message);
       throw error;
     }
@@ -259,10 +260,10 @@ export class Store {
     if (!existing) throw notFound(type, name);
     const metadata = metadataOf(existing);
     if (preconditions.uid !== undefined && preconditions.uid !== metadata['uid']) {
-      throw conflict(type, name, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${String(metadata['uid'])}`);
+      throw deletePreconditionFailed(type, name, 'UID', preconditions.uid, String(metadata['uid']));
     }
     if (preconditions.resourceVersion !== undefined && preconditions.resourceVersion !== metadata['resourceVersion']) {
-      throw conflict(type, name, `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${String(metadata['resourceVersion'])}`);
+      throw deletePreconditionFailed(type, name, 'ResourceVersion', preconditions.resourceVersion, String(metadata['resourceVersion']));
     }
     if (options.dryRun) return structuredClone(existing);
     if (type.kind === 'Namespace' && type.group === '') {
@@ -405,6 +406,11 @@ export class Store {
     }
     if (causes.length > 0) throw invalid(type, label, causes);
     const normalized: Record<string, unknown> = { ...metadata };
+    // Empty maps and lists are not kept, as a real server's typed decoding drops them.
+    for (const key of ['labels', 'annotations', 'finalizers', 'ownerReferences']) {
+      const value = normalized[key];
+      if ((Array.isArray(value) && value.length === 0) || (isRecord(value) && Object.keys(value).length === 0)) delete normalized[key];
+    }
     if (type.namespaced) normalized['namespace'] = namespace;
     else delete normalized['namespace'];
     return { ...structuredClone(body), apiVersion: apiVersionOf(type), kind: type.kind, metadata: normalized };
