@@ -11,6 +11,7 @@ COPY libs/store/package.json libs/store/
 COPY apps/api/package.json apps/api/
 COPY apps/web/package.json apps/web/
 COPY test/package.json test/
+COPY tools/kube-env/package.json tools/kube-env/
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npx nx run-many -t build -p api web --output-style=static --skip-sync \

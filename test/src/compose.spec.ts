@@ -21,7 +21,7 @@ const serviceSchema = z
   })
   .loose();
 const composeSchema = z.object({
-  services: z.object({ redis: serviceSchema, tandem: serviceSchema }).loose(),
+  services: z.object({ redis: serviceSchema, 'tandem-1': serviceSchema, 'tandem-2': serviceSchema, lb: serviceSchema }).loose(),
   volumes: z.record(z.string(), z.unknown().nullable()).optional(),
 });
 
@@ -58,21 +58,44 @@ describe('docker-compose.yml', () => {
     expect(compose.services.redis.healthcheck?.test.join(' ')).toMatch(/redis-cli ping/);
   });
 
-  it('builds the gateway from this repository and publishes port 4280', () => {
-    const tandem = compose.services.tandem;
-    const context = typeof tandem.build === 'string' ? tandem.build : tandem.build?.context;
-    expect(context).toBe('.');
-    expect(tandem.ports).toContain('4280:4280');
+  const gateways = () => [compose.services['tandem-1'], compose.services['tandem-2']];
+
+  it('builds two gateways from this repository, published only through the load balancer on loopback port 4280', () => {
+    for (const gateway of gateways()) {
+      const context = typeof gateway.build === 'string' ? gateway.build : gateway.build?.context;
+      expect(context).toBe('.');
+      expect(gateway.ports ?? []).toEqual([]);
+    }
+    expect(compose.services.lb.ports).toEqual(['127.0.0.1:4280:4280']);
   });
 
-  it('points the gateway at the compose Redis and starts it only once Redis is healthy', () => {
-    const tandem = compose.services.tandem;
-    expect(environmentOf(tandem)['REDIS_URL']).toBe('redis://redis:6379');
-    expect(tandem.depends_on?.['redis']?.condition).toBe('service_healthy');
+  it('points both gateways at the compose Redis with one key prefix, and starts them only once Redis is healthy', () => {
+    for (const gateway of gateways()) {
+      expect(environmentOf(gateway)['REDIS_URL']).toBe('redis://redis:6379');
+      expect(environmentOf(gateway)['TANDEM_REDIS_PREFIX']).toBe('tandem');
+      expect(gateway.depends_on?.['redis']?.condition).toBe('service_healthy');
+    }
   });
 
-  it('health-checks the gateway on /healthz', () => {
-    expect(compose.services.tandem.healthcheck?.test.join(' ')).toMatch(/\/healthz/);
+  it('health-checks the gateways on /healthz and starts the load balancer once both are healthy', () => {
+    for (const gateway of gateways()) expect(gateway.healthcheck?.test.join(' ')).toMatch(/\/healthz/);
+    expect(compose.services.lb.depends_on?.['tandem-1']?.condition).toBe('service_healthy');
+    expect(compose.services.lb.depends_on?.['tandem-2']?.condition).toBe('service_healthy');
+  });
+
+  it('balances over both gateways with WebSocket upgrade and a sticky choice of gateway per client', async () => {
+    const mount = compose.services.lb.volumes?.find((volume) => volume.includes(':/etc/nginx/nginx.conf'));
+    expect(mount).toBeDefined();
+    const config = await readFile(resolve(workspaceRoot, (mount ?? '').split(':')[0] ?? ''), 'utf8');
+    const upstream = /upstream tandem \{([^}]*)\}/.exec(config)?.[1] ?? '';
+    expect(upstream).toMatch(/server tandem-1:4280/);
+    expect(upstream).toMatch(/server tandem-2:4280/);
+    expect(upstream).toMatch(/ip_hash;/);
+    const socketIo = /location \/socket\.io\/ \{([^}]*)\}/.exec(config)?.[1] ?? '';
+    expect(socketIo).toMatch(/proxy_http_version 1\.1;/);
+    expect(socketIo).toMatch(/proxy_set_header Upgrade \$http_upgrade;/);
+    expect(socketIo).toMatch(/proxy_set_header Connection \$connection_upgrade;/);
+    expect(config).toMatch(/proxy_set_header Host \$http_host;/);
   });
 });
 

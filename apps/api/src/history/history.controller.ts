@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { MAX_HISTORY_PAGE, type HistoryEntry, type HistoryFilter, type HistoryPage, type HistoryQuery } from '@tandem/store';
 import { AdminGuard } from './admin.guard.js';
+import { HistoryRateGuard } from './history-rate.guard.js';
 import { historyFilterQuerySchema, historyIdParamsSchema, historyPageQuerySchema, type HistoryFilterQuery, type HistoryPageQuery } from './history.schemas.js';
 import { HistoryService } from './history.service.js';
 
@@ -17,7 +18,7 @@ function filterOf(query: HistoryFilterQuery): HistoryFilter {
  * Callers name themselves in `X-Tandem-User` (development identity); see AdminGuard.
  */
 @Controller('api/history')
-@UseGuards(AdminGuard)
+@UseGuards(AdminGuard, HistoryRateGuard)
 export class HistoryController {
   constructor(private readonly history: HistoryService) {}
 

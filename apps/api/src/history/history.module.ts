@@ -5,8 +5,9 @@ import { RealtimeModule } from '../realtime/realtime.module.js';
 import { AdminGuard, Admins } from './admin.guard.js';
 import { HistoryAccessController } from './history-access.controller.js';
 import { HistoryController } from './history.controller.js';
+import { HistoryRateGuard } from './history-rate.guard.js';
 import { HistoryService } from './history.service.js';
 
 /** The edit history: records save attempts and outside changes; admins read it over REST. */
-@Module({ imports: [EditsModule, KubeModule, RealtimeModule], controllers: [HistoryController, HistoryAccessController], providers: [HistoryService, Admins, AdminGuard], exports: [HistoryService] })
+@Module({ imports: [EditsModule, KubeModule, RealtimeModule], controllers: [HistoryController, HistoryAccessController], providers: [HistoryService, Admins, AdminGuard, HistoryRateGuard], exports: [HistoryService] })
 export class HistoryModule {}

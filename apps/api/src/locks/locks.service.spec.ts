@@ -11,7 +11,14 @@ describe(LocksService.name, () => {
 
   beforeAll(async () => {
     // With Redis every grant waits for a reply, so timers can fire between grants, as in production.
-    gateway = await startInProcessGateway({ REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', TANDEM_REDIS_PREFIX: `tandem-locks-spec-${randomUUID().slice(0, 8)}` });
+    gateway = await startInProcessGateway({
+      REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+      TANDEM_REDIS_PREFIX: `tandem-locks-spec-${randomUUID().slice(0, 8)}`,
+      // One socket asks for 300 leases at once here, far past a person's pace (request-limits.spec tests the limits).
+      TANDEM_LIMIT_REQUESTS_PER_SECOND: '1000',
+      TANDEM_LIMIT_LEASES_PER_MINUTE: '1000',
+      TANDEM_QUOTA_LEASES_PER_RESOURCE: '1000',
+    });
   });
 
   afterAll(async () => {

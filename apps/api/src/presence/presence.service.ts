@@ -9,8 +9,14 @@ import { SessionHooks } from '../realtime/session-hooks.js';
 import { CollabStore } from '../store/store.module.js';
 import { presenceColor } from './presence-color.js';
 
-/** At most one store write per session and resource in this window; later updates coalesce. Broadcasts are not throttled. */
+/** At most one store write per session and resource in this window; later updates coalesce. */
 const UPDATE_INTERVAL_MS = 100;
+/**
+ * At most one `presence:changed` per session and resource in this window: the first move after a
+ * pause goes out at once, later ones coalesce into one trailing broadcast of the latest state, so a
+ * client sending faster than this cannot multiply the room's traffic.
+ */
+export const PRESENCE_BROADCAST_INTERVAL_MS = 50;
 /** Joins and leaves within this window produce one `presence:summary` push per context. */
 const SUMMARY_DEBOUNCE_MS = 100;
 
@@ -19,6 +25,8 @@ interface LocalSession {
   session: PresenceSession;
   lastWrite: number;
   pending: NodeJS.Timeout | undefined;
+  lastBroadcast: number;
+  broadcastPending: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -63,7 +71,12 @@ export class PresenceService implements OnModuleInit, OnApplicationBootstrap, On
   onModuleDestroy(): void {
     for (const timer of this.timers) clearInterval(timer);
     for (const timer of this.summaryTimers.values()) clearTimeout(timer);
-    for (const sessions of this.local.values()) for (const entry of sessions.values()) clearTimeout(entry.pending);
+    for (const sessions of this.local.values()) {
+      for (const entry of sessions.values()) {
+        clearTimeout(entry.pending);
+        clearTimeout(entry.broadcastPending);
+      }
+    }
   }
 
   async join(socket: TandemSocket, ref: ResourceRef): Promise<PresenceSession[]> {
@@ -72,7 +85,7 @@ export class PresenceService implements OnModuleInit, OnApplicationBootstrap, On
     this.local.set(socket.id, sessions);
     const existing = sessions.get(key);
     const session: PresenceSession = existing?.session ?? { sessionId: socket.id, user: socket.data.user, color: presenceColor(socket.data.user), idle: false, updatedAt: Date.now() };
-    sessions.set(key, { ref, session, lastWrite: Date.now(), pending: existing?.pending });
+    sessions.set(key, { ref, session, lastWrite: Date.now(), pending: existing?.pending, lastBroadcast: existing?.lastBroadcast ?? 0, broadcastPending: existing?.broadcastPending });
     const change = await this.store.presence.upsert(ref, session, this.config.collab.presenceTtlMs);
     this.announce(ref, change, session);
     return this.store.presence.list(ref);
@@ -99,9 +112,10 @@ export class PresenceService implements OnModuleInit, OnApplicationBootstrap, On
       idle: payload.idle ?? entry.session.idle,
       updatedAt: Date.now(),
     };
-    // The room hears of a move at once; only the store write (for late joiners and the
-    // per-context summary) is throttled, so fan-out never waits for Redis.
-    this.announce(entry.ref, 'updated', entry.session);
+    // The room hears of a move at once (or, within PRESENCE_BROADCAST_INTERVAL_MS of the last one,
+    // with the next trailing broadcast); the store write (for late joiners and the per-context
+    // summary) is throttled separately, so fan-out never waits for Redis.
+    this.broadcastUpdate(socket.id, entry);
     if (entry.pending !== undefined) return { ok: true };
     const wait = entry.lastWrite + UPDATE_INTERVAL_MS - Date.now();
     if (wait <= 0) {
@@ -115,11 +129,26 @@ export class PresenceService implements OnModuleInit, OnApplicationBootstrap, On
     return { ok: true };
   }
 
+  /** Announces the entry's session now, or once the broadcast interval since the last one is over. */
+  private broadcastUpdate(socketId: string, entry: LocalSession): void {
+    if (entry.broadcastPending !== undefined) return;
+    const wait = entry.lastBroadcast + PRESENCE_BROADCAST_INTERVAL_MS - Date.now();
+    const send = (): void => {
+      entry.broadcastPending = undefined;
+      if (this.local.get(socketId)?.get(resourceKey(entry.ref)) !== entry) return;
+      entry.lastBroadcast = Date.now();
+      this.announce(entry.ref, 'updated', entry.session);
+    };
+    if (wait <= 0) send();
+    else entry.broadcastPending = setTimeout(send, wait);
+  }
+
   async leave(socket: TandemSocket, ref: ResourceRef): Promise<void> {
     const key = resourceKey(ref);
     const sessions = this.local.get(socket.id);
     const entry = sessions?.get(key);
     clearTimeout(entry?.pending);
+    clearTimeout(entry?.broadcastPending);
     sessions?.delete(key);
     if (sessions?.size === 0) this.local.delete(socket.id);
     const removed = await this.store.presence.remove(ref, socket.id);
@@ -127,7 +156,10 @@ export class PresenceService implements OnModuleInit, OnApplicationBootstrap, On
   }
 
   async disconnect(socket: TandemSocket): Promise<void> {
-    for (const entry of this.local.get(socket.id)?.values() ?? []) clearTimeout(entry.pending);
+    for (const entry of this.local.get(socket.id)?.values() ?? []) {
+      clearTimeout(entry.pending);
+      clearTimeout(entry.broadcastPending);
+    }
     this.local.delete(socket.id);
     this.announceLeft(await this.store.presence.removeSession(socket.id));
   }

@@ -20,6 +20,7 @@ import type { Identity } from '../identity/identity.js';
 import { KubeApiError } from '../kube/kube.errors.js';
 import type { WatchedList, WatchTarget } from '../kube/watch-hub.js';
 import { CollabStore } from '../store/store.module.js';
+import { RequestLimits } from './request-limits.js';
 
 /** What the gateway keeps on each socket. */
 export interface TandemSocketData {
@@ -78,7 +79,10 @@ export class RequestHandlers {
   private readonly handlers: HandlerMap = {};
   private readonly observers = new Set<RequestObserver>();
 
-  constructor(private readonly store: CollabStore) {}
+  constructor(
+    private readonly store: CollabStore,
+    private readonly limits: RequestLimits,
+  ) {}
 
   register<E extends RequestName>(event: E, handler: RequestHandler<E>): void {
     if (this.handlers[event] !== undefined) throw new Error(`A handler for "${event}" is already registered`);
@@ -140,10 +144,7 @@ export class RequestHandlers {
       if (problem !== undefined) {
         return problem.kind === 'not-json' ? fail('bad-request', `${event}: ${problem.message}`) : fail('too-large', `${event}: ${problem.message}`, { limit: problem.limit });
       }
-      const parsed = RequestSchemas[event].safeParse(payload);
-      if (!parsed.success) return fail('bad-request', `${event}: ${describeIssues(parsed.error)}`);
-      const handler = this.handlers[event] as RequestHandler<E>;
-      return await handler(parsed.data as RequestPayload<E>, context);
+
     } catch (error) {
       const failed = toFailedAck(error);
       if (failed !== undefined) return failed;

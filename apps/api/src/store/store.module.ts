@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { connectRedis, describeRedisTarget } from './redis-connection.js';
+import { REPLICA_ACK_TIMEOUT_MS, withReplicaAcks } from './replica-acks.js';
 
 const QUIT_TIMEOUT_MS = 1_000;
 
@@ -48,11 +49,21 @@ export class CollabStore implements OnApplicationShutdown {
         this.lastError = undefined;
       });
       this.redis = redis;
-      this.store = createRedisStore({ redis, prefix: config.redisPrefix, historyRetention: config.history });
+      const store = createRedisStore({ redis, prefix: config.redisPrefix, historyRetention: config.history });
+      // Behind Sentinel a failover is expected, so lease grants and history entries wait for a replica.
+      this.store =
+        config.redis.kind === 'sentinel'
+          ? withReplicaAcks(store, redis, (what) => this.logger.warn(`${what} was answered before any replica confirmed it within ${REPLICA_ACK_TIMEOUT_MS} ms; a failover now could lose it`))
+          : store;
     }
     this.logger.log(
       config.redis === undefined ? 'presence and leases in process (single gateway)' : `presence and leases in ${describeRedisTarget(config.redis)} (prefix "${config.redisPrefix}")`,
     );
+  }
+
+  /** The store's Redis connection, shared with the rate limiters (undefined with the in-process store). */
+  get redisConnection(): Redis | undefined {
+    return this.redis;
   }
 
   /** The store's Redis connection, shared with the rate limiters (undefined with the in-process store). */

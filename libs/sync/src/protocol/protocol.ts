@@ -39,6 +39,7 @@ export const ERROR_CODES = [
   'stale', // the object changed upstream in fields this save did not expect
   'rejected', // the cluster refused the write (details carry the Kubernetes Status)
   'unavailable', // the cluster or the store did not answer
+  'rate-limited', // over a quota or a rate limit; details: { limit, retryAfterMs? }
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
