@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.schema.js';
 import { HealthModule } from './health/health.module.js';
@@ -14,6 +15,6 @@ import { StoreModule } from './store/store.module.js';
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: AppModule, imports: [ConfigModule.forRoot(config), KubeModule, HealthModule, RealtimeModule, StoreModule, PresenceModule, LocksModule, EditsModule, HistoryModule, MetricsModule] };
+    return { module: AppModule, imports: [ConfigModule.forRoot(config), KubeModule, AuthModule, HealthModule, RealtimeModule, StoreModule, PresenceModule, LocksModule, EditsModule, HistoryModule, MetricsModule] };
   }
 }

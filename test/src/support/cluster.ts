@@ -69,6 +69,8 @@ export interface TestCluster extends KubeEndpoint {
    * sandbox forgets its watch history, the real server compacts etcd.
    */
   forgetHistory(): Promise<void>;
+  /** The real API server's harness (users' tokens, client certificates); undefined for the sandbox. */
+  readonly kubeEnv: KubeEnv | undefined;
   close(): Promise<void>;
 }
 
@@ -88,10 +90,11 @@ function withServer(kubeconfig: string, from: string, to: string | undefined): s
   return kubeconfig.replaceAll(from, redirected.origin);
 }
 
-function common(endpoint: KubeEndpoint, target: TargetName, forgetHistory: () => Promise<void>, close: () => Promise<void>, kubeconfig: (options?: ClusterKubeconfigOptions) => string): TestCluster {
+function common(endpoint: KubeEndpoint, target: TargetName, forgetHistory: () => Promise<void>, close: () => Promise<void>, kubeconfig: (options?: ClusterKubeconfigOptions) => string, kubeEnv?: KubeEnv): TestCluster {
   return {
     ...endpoint,
     target,
+    kubeEnv,
     kubeconfig,
     async writeKubeconfig(path, options) {
       await mkdir(dirname(path), { recursive: true });
@@ -136,6 +139,7 @@ function realCluster(env: KubeEnv): TestCluster {
         env.url,
         options.server,
       ),
+    env,
   );
 }
 

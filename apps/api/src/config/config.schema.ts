@@ -80,6 +80,14 @@ const hostPortList = optionalText.transform((list, ctx) => {
 });
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const AUTH_MODES = ['dev', 'oidc', 'token', 'proxy'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+const commaList = z
+  .string()
+  .default('')
+  .transform((list) => list.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''));
 export const IN_CLUSTER_MODES = ['auto', 'on', 'off'] as const;
 /** Where a Pod finds its ServiceAccount's token, CA and namespace. */
 export const DEFAULT_SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -126,6 +134,23 @@ export const environmentSchema = z.object({
   TANDEM_HISTORY_MAX_ENTRIES_PER_RESOURCE: count(1_000),
   TANDEM_HISTORY_MAX_AGE_MS: milliseconds(30 * 24 * 3_600_000),
   ...limitsEnvironmentShape,
+  TANDEM_AUTH: z.enum(AUTH_MODES, { error: `must be one of ${AUTH_MODES.join(', ')}` }).default('dev'),
+  TANDEM_DEV_AUTH_FORCE: z.enum(['on', 'off'], { error: 'must be "on" or "off"' }).default('off'),
+  TANDEM_SESSION_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  TANDEM_SESSION_TTL_MS: milliseconds(12 * 3_600_000),
+  TANDEM_PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional()),
+  TANDEM_OIDC_ISSUER: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional()),
+  TANDEM_OIDC_CLIENT_ID: optionalText,
+  TANDEM_OIDC_CLIENT_SECRET: optionalText,
+  TANDEM_OIDC_SCOPES: z.string().trim().default('openid profile email groups offline_access'),
+  TANDEM_OIDC_USER_CLAIM: z.string().trim().min(1).default('preferred_username'),
+  TANDEM_OIDC_GROUPS_CLAIM: z.string().trim().min(1).default('groups'),
+  TANDEM_TOKEN_CONTEXT: optionalText,
+  TANDEM_TRUSTED_PROXIES: commaList,
+  TANDEM_PROXY_USER_HEADER: z.string().trim().toLowerCase().min(1).default('x-forwarded-user'),
+  TANDEM_PROXY_GROUPS_HEADER: z.string().trim().toLowerCase().min(1).default('x-forwarded-groups'),
+  TANDEM_ADMIN_GROUPS: commaList,
+  TANDEM_ACCESS_CACHE_MS: milliseconds(10_000),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -185,10 +210,38 @@ export interface AppConfig {
   readonly collab: { readonly leaseTtlMs: number; readonly presenceTtlMs: number; readonly presenceHeartbeatMs: number; readonly sweepMs: number };
   readonly logLevel: LogLevel;
   readonly webDist: string;
-  /** Users allowed to read the edit history (`TANDEM_ADMINS`, comma-separated development identities). */
+  /** Dev mode only: users allowed to read the edit history (`TANDEM_ADMINS`, comma-separated typed-in names). */
   readonly admins: readonly string[];
+  readonly auth: AuthConfig;
   /** Edit history retention: entries overall, per resource, and their age. */
   readonly history: { readonly maxEntries: number; readonly maxEntriesPerResource: number; readonly maxAgeMs: number };
   /** Quotas per socket and rate limits per user (docs/security.md). */
   readonly limits: Limits;
+}
+
+/** How people sign in, and how the gateway reaches the cluster as them (docs/security.md). */
+export interface AuthConfig {
+  readonly mode: AuthMode;
+  /** dev mode on a non-loopback HOST, explicitly allowed (`TANDEM_DEV_AUTH_FORCE=on`). */
+  readonly devForced: boolean;
+  /** Encrypts session cookies; every gateway of one deployment needs the same one. Random per process when unset. */
+  readonly sessionSecret: string | undefined;
+  readonly sessionTtlMs: number;
+  /** The address people open (for the OIDC redirect); default http://<host>:<port>. */
+  readonly publicUrl: string | undefined;
+  readonly oidc: {
+    readonly issuer: string | undefined;
+    readonly clientId: string | undefined;
+    readonly clientSecret: string | undefined;
+    readonly scopes: string;
+    readonly userClaim: string;
+    readonly groupsClaim: string;
+  };
+  /** token mode: the context whose API server reviews the tokens people sign in with. */
+  readonly tokenContext: string | undefined;
+  readonly proxy: { readonly trusted: readonly string[]; readonly userHeader: string; readonly groupsHeader: string };
+  /** Members of these groups may read every context's edit history. */
+  readonly adminGroups: readonly string[];
+  /** How long an access review's answer is reused. */
+  readonly accessCacheMs: number;
 }

@@ -34,6 +34,10 @@ describe(loadConfig.name, () => {
       TANDEM_HISTORY_MAX_ENTRIES_PER_RESOURCE: '50',
       TANDEM_HISTORY_MAX_AGE_MS: '86400000',
       TANDEM_LIMIT_SAVES_PER_MINUTE: '5',
+      TANDEM_AUTH: 'proxy',
+      TANDEM_TRUSTED_PROXIES: '10.0.0.5, ::1',
+      TANDEM_ADMIN_GROUPS: 'ops,platform',
+      TANDEM_PUBLIC_URL: 'https://tandem.example.com',
     });
     expect(config).toEqual({
       http: { host: '0.0.0.0', port: 8080, allowedOrigins: ['https://tandem.example.com', 'http://localhost:4200'], local: false },
@@ -59,7 +63,27 @@ describe(loadConfig.name, () => {
         contextsPerSocket: 20,
         leasesPerResource: 20,
       },
+      auth: {
+        mode: 'proxy',
+        devForced: false,
+        sessionSecret: undefined,
+        sessionTtlMs: 12 * 3_600_000,
+        publicUrl: 'https://tandem.example.com',
+        oidc: { issuer: undefined, clientId: undefined, clientSecret: undefined, scopes: 'openid profile email groups offline_access', userClaim: 'preferred_username', groupsClaim: 'groups' },
+        tokenContext: undefined,
+        proxy: { trusted: ['10.0.0.5', '::1'], userHeader: 'x-forwarded-user', groupsHeader: 'x-forwarded-groups' },
+        adminGroups: ['ops', 'platform'],
+        accessCacheMs: 10_000,
+      },
     });
+  });
+
+  it('refuses dev sign-in on a non-loopback HOST unless forced, and sign-in modes without what they need', () => {
+    expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(/TANDEM_AUTH=dev: anyone who reaches HOST=0\.0\.0\.0 could type any name/);
+    expect(loadConfig({ HOST: '0.0.0.0', TANDEM_DEV_AUTH_FORCE: 'on' }).auth).toMatchObject({ mode: 'dev', devForced: true });
+    expect(loadConfig({ HOST: '127.0.0.1' }).auth.mode).toBe('dev');
+    expect(() => loadConfig({ TANDEM_AUTH: 'oidc' })).toThrow(/TANDEM_OIDC_ISSUER: required with TANDEM_AUTH=oidc/);
+    expect(() => loadConfig({ TANDEM_AUTH: 'proxy' })).toThrow(/TANDEM_TRUSTED_PROXIES: required/);
   });
 
   it('treats an empty REDIS_URL as unset', () => {

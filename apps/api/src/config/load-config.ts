@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { environmentSchema, type AppConfig, type InClusterConfig, type InClusterMode, type RedisTarget } from './config.schema.js';
+import { environmentSchema, type AppConfig, type AuthConfig, type InClusterConfig, type InClusterMode, type RedisTarget } from './config.schema.js';
 import { isLoopbackHost } from '../http/origin-policy.js';
 import { limitsFrom } from './limits.schema.js';
 
@@ -46,15 +46,49 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     admins: vars.TANDEM_ADMINS,
     history: { maxEntries: vars.TANDEM_HISTORY_MAX_ENTRIES, maxEntriesPerResource: vars.TANDEM_HISTORY_MAX_ENTRIES_PER_RESOURCE, maxAgeMs: vars.TANDEM_HISTORY_MAX_AGE_MS },
     limits: limitsFrom(vars),
+    auth: authConfig(vars),
   };
 }
 
-/** Kubernetes sets both service variables in every Pod; `on` without them is a mistake worth stopping for. */
-function inClusterConfig(mode: InClusterMode, serviceAccountDir: string, serviceHost: string | undefined, servicePort: string | undefined): InClusterConfig {
-  if (mode === 'on' && (serviceHost === undefined || servicePort === undefined)) {
-    throw new InvalidConfigError(['TANDEM_IN_CLUSTER="on": needs KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT, which Kubernetes sets in every Pod']);
+type Vars = ReturnType<typeof environmentSchema.parse>;
+
+/** The sign-in settings, refusing combinations that cannot work (or would expose the cluster). */
+function authConfig(vars: Vars): AuthConfig {
+  const problems: string[] = [];
+  const mode = vars.TANDEM_AUTH;
+  if (mode === 'dev' && !isLoopbackHost(vars.HOST) && vars.TANDEM_DEV_AUTH_FORCE !== 'on') {
+    problems.push(
+      `TANDEM_AUTH=dev: anyone who reaches HOST=${vars.HOST} could type any name and act with the gateway's own cluster credentials; listen on 127.0.0.1, choose a sign-in mode (oidc, token, proxy), or set TANDEM_DEV_AUTH_FORCE=on if this network is yours alone`,
+    );
   }
-  return { mode, serviceAccountDir: resolve(serviceAccountDir), serviceHost, servicePort };
+  if (mode === 'oidc') {
+    for (const name of ['TANDEM_OIDC_ISSUER', 'TANDEM_OIDC_CLIENT_ID'] as const) {
+      if (vars[name] === undefined) problems.push(`${name}: required with TANDEM_AUTH=oidc`);
+    }
+  }
+  if (mode === 'proxy' && vars.TANDEM_TRUSTED_PROXIES.length === 0) {
+    problems.push('TANDEM_TRUSTED_PROXIES: required with TANDEM_AUTH=proxy (the addresses of the authenticating proxies, e.g. 10.0.0.5,::1)');
+  }
+  if (problems.length > 0) throw new InvalidConfigError(problems);
+  return {
+    mode,
+    devForced: vars.TANDEM_DEV_AUTH_FORCE === 'on',
+    sessionSecret: vars.TANDEM_SESSION_SECRET,
+    sessionTtlMs: vars.TANDEM_SESSION_TTL_MS,
+    publicUrl: vars.TANDEM_PUBLIC_URL,
+    oidc: {
+      issuer: vars.TANDEM_OIDC_ISSUER,
+      clientId: vars.TANDEM_OIDC_CLIENT_ID,
+      clientSecret: vars.TANDEM_OIDC_CLIENT_SECRET,
+      scopes: vars.TANDEM_OIDC_SCOPES,
+      userClaim: vars.TANDEM_OIDC_USER_CLAIM,
+      groupsClaim: vars.TANDEM_OIDC_GROUPS_CLAIM,
+    },
+    tokenContext: vars.TANDEM_TOKEN_CONTEXT,
+    proxy: { trusted: vars.TANDEM_TRUSTED_PROXIES, userHeader: vars.TANDEM_PROXY_USER_HEADER, groupsHeader: vars.TANDEM_PROXY_GROUPS_HEADER },
+    adminGroups: vars.TANDEM_ADMIN_GROUPS,
+    accessCacheMs: vars.TANDEM_ACCESS_CACHE_MS,
+  };
 }
 
 /** Sentinels, when listed, decide which Redis is the primary; REDIS_URL then only carries credentials and TLS. */
@@ -66,4 +100,12 @@ function redisTarget(
 ): RedisTarget | undefined {
   if (sentinels !== undefined) return { kind: 'sentinel', sentinels, master, url, sentinelPassword };
   return url === undefined ? undefined : { kind: 'url', url };
+}
+
+/** Kubernetes sets both service variables in every Pod; `on` without them is a mistake worth stopping for. */
+function inClusterConfig(mode: InClusterMode, serviceAccountDir: string, serviceHost: string | undefined, servicePort: string | undefined): InClusterConfig {
+  if (mode === 'on' && (serviceHost === undefined || servicePort === undefined)) {
+    throw new InvalidConfigError(['TANDEM_IN_CLUSTER="on": needs KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT, which Kubernetes sets in every Pod']);
+  }
+  return { mode, serviceAccountDir: resolve(serviceAccountDir), serviceHost, servicePort };
 }

@@ -14,6 +14,7 @@ import {
   type JsonValue,
   type RequestPayload,
   type RequestResults,
+  type ResourceRef,
   type SaveResult,
 } from '@tandem/sync';
 import { KubeApiError } from '../kube/kube.errors.js';
@@ -21,7 +22,8 @@ import { KubeContextsService } from '../kube/kube-contexts.service.js';
 import type { KubeObject } from '../kube/kube.schemas.js';
 import { latestManager } from '../kube/watch-hub.js';
 import { LocksService } from '../locks/locks.service.js';
-import { RequestHandlers, type TandemSocket } from '../realtime/request-handlers.js';
+import type { Actor } from '../auth/actor.js';
+import { RequestHandlers } from '../realtime/request-handlers.js';
 import { SaveAuthors } from '../realtime/save-authors.js';
 import { SessionHooks } from '../realtime/session-hooks.js';
 import { CollabStore } from '../store/store.module.js';
@@ -47,6 +49,12 @@ function json(value: unknown): JsonValue {
  * status and bookkeeping, always with the current resourceVersion as precondition, and reports
  * every attempt on EditEvents.
  */
+/** The editing session a save comes from: its id (leases belong to it) and what it has open. */
+export interface SaveSession {
+  readonly id: string;
+  hasJoined(ref: ResourceRef): boolean;
+}
+
 @Injectable()
 export class EditsService implements OnModuleInit {
   constructor(
@@ -61,18 +69,25 @@ export class EditsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.handlers.register('resource:save', (payload, { socket }) => this.save(socket, payload));
+    this.handlers.register('resource:save', (payload, { socket, actor }) =>
+      this.save(actor, { id: socket.id, hasJoined: (ref) => socket.data.subscriptions.has(rooms.resource(resourceKey(ref))) }, payload),
+    );
     this.hooks.onJoin(async (_socket, ref, object) => {
       this.versions.remember(resourceKey(ref), object);
       return {};
     });
   }
 
-  async save(socket: TandemSocket, { ref, baseResourceVersion, object: edited, dryRun = false }: RequestPayload<'resource:save'>): Promise<SaveAck> {
+  /**
+   * A guarded save by `actor` from one editing session: compared with the cluster, refused when stale
+   * or leased, and written as the actor (impersonated, or with their own token), so the cluster's
+   * RBAC decides whether they may.
+   */
+  async save(actor: Actor, session: SaveSession, { ref, baseResourceVersion, object: edited, dryRun = false }: RequestPayload<'resource:save'>): Promise<SaveAck> {
     // A session saves what it has open: its base came from the join, and its leases live there.
-    if (!socket.data.subscriptions.has(rooms.resource(resourceKey(ref)))) return fail('not-joined', 'resource:save needs resource:join of that resource first; nothing was saved');
+    if (!session.hasJoined(ref)) return fail('not-joined', 'resource:save needs resource:join of that resource first; nothing was saved');
     const report = (outcome: EditOutcome, fields: Partial<Omit<EditEvent, 'outcome' | 'actor' | 'sessionId' | 'ref' | 'baseResourceVersion' | 'at'>>): void =>
-      this.events.emit({ outcome, actor: socket.data.user, sessionId: socket.id, ref, baseResourceVersion, changes: [], ...fields, at: Date.now() });
+      this.events.emit({ outcome, actor: actor.user, sessionId: session.id, ref, baseResourceVersion, changes: [], ...fields, at: Date.now() });
     const invalid = (ack: AckFail, currentResourceVersion?: string): AckFail => {
       report('invalid', { message: ack.error.message, ...(currentResourceVersion !== undefined ? { currentResourceVersion } : {}) });
       return ack;
@@ -84,7 +99,7 @@ export class EditsService implements OnModuleInit {
     if (early !== undefined) return invalid(fail('invalid', `The edited object is not ${ref.name} any more: ${early}`));
 
     const key = resourceKey(ref);
-    const client = this.clients.client(ref.context);
+    const client = this.clients.client(ref.context).as(actor);
     const type = { group: ref.group, version: ref.version, resource: ref.resource };
     const namespace = ref.namespace === undefined || ref.namespace === '' ? undefined : ref.namespace;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -101,7 +116,7 @@ export class EditsService implements OnModuleInit {
         return fail('stale', message, this.staleDetails(key, current, []));
       }
 
-      const blocking = await this.store.leases.blocking(ref, plan.changes.map((change) => change.path), socket.id);
+      const blocking = await this.store.leases.blocking(ref, plan.changes.map((change) => change.path), session.id);
       const holder = blocking[0];
       if (holder !== undefined) {
         const path = plan.changes.find((change) => blocking.some((lease) => overlaps(lease.path, change.path)))?.path ?? holder.path;
@@ -137,6 +152,8 @@ export class EditsService implements OnModuleInit {
         }
         if (error instanceof KubeApiError && error.code !== 502 && error.code < 500) {
           report('rejected-by-cluster', { currentResourceVersion, changes: plan.changes, message: error.message, code: error.code });
+          // The cluster's RBAC said no to this user: the same answer as any other forbidden request.
+          if (error.code === 401 || error.code === 403) return fail('forbidden', error.message, { code: error.code, reason: error.reason });
           return fail('rejected', error.message, { code: error.code, reason: error.reason });
         }
         throw error;
@@ -148,10 +165,10 @@ export class EditsService implements OnModuleInit {
         report('dry-run', { currentResourceVersion, resourceVersion, changes: plan.changes });
         return { ok: true, ...result };
       }
-      this.authors.record(key, resourceVersion, socket.data.user);
+      this.authors.record(key, resourceVersion, actor.user);
       this.versions.remember(key, object);
       report('applied', { currentResourceVersion, resourceVersion, changes: plan.changes });
-      await this.locks.releaseSaved(socket, ref, plan.changes.map((change) => change.path));
+      await this.locks.releaseSaved(session.id, ref, plan.changes.map((change) => change.path));
       return { ok: true, ...result };
     }
     throw new Error('unreachable: every attempt returns or continues');

@@ -77,10 +77,10 @@ describe(HistoryController.name, () => {
     const access = (user: string) => fetch(`${base}/api/history-access`, { headers: { 'X-Tandem-User': user } });
     const admin = await access('admin');
     expect(admin.status).toBe(200);
-    expect(await admin.json()).toEqual({ user: 'admin', admin: true });
+    expect(await admin.json()).toEqual({ user: 'admin', admin: true, contexts: 'all' });
     const alice = await access('alice');
     expect(alice.status).toBe(200);
-    expect(await alice.json()).toEqual({ user: 'alice', admin: false });
+    expect(await alice.json()).toEqual({ user: 'alice', admin: false, contexts: [] });
     expect((await fetch(`${base}/api/history-access`)).status).toBe(401);
   });
 });

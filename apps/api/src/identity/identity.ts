@@ -1,17 +1,12 @@
 import { HandshakeAuthSchema, PROTOCOL_VERSION } from '@tandem/sync';
 
-/**
- * Who is on the other end of a socket. For now the development identity the client names in the
- * handshake; real authentication replaces `identify` and keeps this shape.
- */
-export interface Identity {
-  readonly user: string;
-}
-
 export type HandshakeRejection = { readonly code: 'unauthenticated' | 'protocol-mismatch'; readonly message: string };
 
-/** Checks a socket.io handshake `auth` payload: a valid user name and this server's protocol version. */
-export function identify(auth: unknown): { readonly identity: Identity } | { readonly rejection: HandshakeRejection } {
+/**
+ * Checks a socket.io handshake `auth` payload: well formed, and this server's protocol version.
+ * It carries a typed-in user only for dev sign-in; who the user is, the Authenticator decides.
+ */
+export function checkHandshake(auth: unknown): { readonly typedUser: string | undefined } | { readonly rejection: HandshakeRejection } {
   const parsed = HandshakeAuthSchema.safeParse(auth);
   if (!parsed.success) {
     const reason = parsed.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
@@ -22,5 +17,5 @@ export function identify(auth: unknown): { readonly identity: Identity } | { rea
       rejection: { code: 'protocol-mismatch', message: `protocol-mismatch: server speaks ${PROTOCOL_VERSION}, client sent ${parsed.data.protocol}` },
     };
   }
-  return { identity: { user: parsed.data.user } };
+  return { typedUser: parsed.data.user };
 }

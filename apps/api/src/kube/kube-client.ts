@@ -1,4 +1,7 @@
-import { HttpMethod, IsomorphicFetchHttpLibrary, KubeConfig, RequestContext, Watch } from '@kubernetes/client-node';
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions as HttpsRequestOptions } from 'node:https';
+import { KubeConfig, Watch } from '@kubernetes/client-node';
+import type { Actor, ClusterAccess } from '../auth/actor.js';
 import { z } from 'zod';
 import { KubeApiError } from './kube.errors.js';
 import { kubeListSchema, kubeObjectSchema, type KubeObject } from './kube.schemas.js';
@@ -80,13 +83,29 @@ const PROBE_TIMEOUT_MS = 3_000;
  * Reads one kubeconfig context through @kubernetes/client-node's auth and transport (bearer tokens,
  * client certificates, exec plugins), keeping response bodies as plain JSON so nothing is lost on the way.
  */
+type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
 export class KubeClient {
-  private readonly http = new IsomorphicFetchHttpLibrary();
+  /** For token access: TLS that trusts the cluster but presents no client certificate of the gateway's. */
+  private tokenAgent: HttpsAgent | undefined;
 
   constructor(
     readonly contextName: string,
     private readonly kubeConfig: KubeConfig,
+    /** Whose credential reads and writes use; watches always run with the gateway's own. */
+    private readonly access: ClusterAccess = { kind: 'gateway' },
+    private readonly impersonated?: { readonly user: string; readonly groups: readonly string[] },
+    private readonly shared?: KubeClient,
   ) {}
+
+  /**
+   * The same context, with every read and write made as `actor`: impersonated, or with their own
+   * token, so the cluster's RBAC decides what they may do.
+   */
+  as(actor: Actor): KubeClient {
+    if (actor.access.kind === 'gateway') return this;
+    return new KubeClient(this.contextName, this.kubeConfig, actor.access, { user: actor.user, groups: actor.groups }, this.shared ?? this);
+  }
 
   /** Loads a kubeconfig file and pins the client to one of its contexts (its current one by default). */
   static fromFile(path: string, contextName?: string): KubeClient {
@@ -144,7 +163,7 @@ export class KubeClient {
     const what = `Saving ${type.resource} "${name}"${namespace === undefined ? '' : ` in namespace "${namespace}"`}`;
     const query = new URLSearchParams({ fieldManager: options.fieldManager });
     if (options.dryRun === true) query.set('dryRun', 'All');
-    const body = await this.sendJson(HttpMethod.PUT, `${resourcePath(type, namespace, name)}?${query.toString()}`, what, object);
+    const body = await this.sendJson('PUT', `${resourcePath(type, namespace, name)}?${query.toString()}`, what, object);
     const saved = kubeObjectSchema.safeParse(body);
     if (!saved.success) throw new KubeApiError(502, 'BadUpstreamResponse', `${what}: the cluster answered with something that is not a Kubernetes object`);
     return saved.data;
@@ -229,24 +248,56 @@ export class KubeClient {
   }
 
   private getJson(path: string, what: string): Promise<unknown> {
-    return this.sendJson(HttpMethod.GET, path, what);
+    return this.sendJson('GET', path, what);
+  }
+
+  /** POSTs a review (SubjectAccessReview, SelfSubjectAccessReview, TokenReview) and returns its answer. */
+  review(path: string, body: unknown, what: string): Promise<unknown> {
+    return this.sendJson('POST', path, what, body);
+  }
+
+  private async requestOptions(url: URL, method: HttpMethod, body: string | undefined): Promise<RequestOptions> {
+    const options: HttpsRequestOptions = {};
+    await this.kubeConfig.applyToHTTPSOptions(options);
+    const headers: Record<string, string | string[] | number> = { ...(options.headers as Record<string, string> | undefined), accept: 'application/json' };
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = Buffer.byteLength(body);
+    }
+    let agent = options.agent;
+    if (this.access.kind === 'impersonate' && this.impersonated !== undefined) {
+      headers['impersonate-user'] = this.impersonated.user;
+      // One header line per group: the API server does not split a comma-joined value.
+      if (this.impersonated.groups.length > 0) headers['impersonate-group'] = [...this.impersonated.groups];
+    } else if (this.access.kind === 'token') {
+      headers['authorization'] = `Bearer ${this.access.token}`;
+      const owner = this.shared ?? this;
+      owner.tokenAgent ??= new HttpsAgent({ keepAlive: true, ...(options.ca !== undefined ? { ca: options.ca } : {}), ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}) });
+      agent = owner.tokenAgent;
+    }
+    if (url.protocol === 'http:') return { method, headers };
+    return { method, headers, ...(agent !== undefined ? { agent } : {}) };
   }
 
   private async sendJson(method: HttpMethod, path: string, what: string, body?: unknown): Promise<unknown> {
     const server = this.server;
-    const request = new RequestContext(`${server}${path}`, method);
-    request.setHeaderParam('Accept', 'application/json');
-    if (body !== undefined) {
-      request.setHeaderParam('Content-Type', 'application/json');
-      request.setBody(JSON.stringify(body));
-    }
+    const url = new URL(`${server}${path}`);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
     let status: number;
     let text: string;
     try {
-      await this.kubeConfig.applySecurityAuthentication(request);
-      const response = await this.http.send(request).toPromise();
-      status = response.httpStatusCode;
-      text = await response.body.text();
+      const options = await this.requestOptions(url, method, payload);
+      ({ status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const onResponse = (response: IncomingMessage): void => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          response.on('error', reject);
+        };
+        const req = url.protocol === 'http:' ? httpRequest(url, options, onResponse) : httpsRequest(url, options, onResponse);
+        req.on('error', reject);
+        req.end(payload);
+      }));
     } catch (cause) {
       throw KubeApiError.unreachable(this.contextName, server, cause);
     }

@@ -26,6 +26,16 @@ export class KubeContextsService implements OnModuleDestroy {
     return client;
   }
 
+  /** The first context listed (the sandbox when it is on), for settings that need one cluster. */
+  defaultContext(): string | undefined {
+    return this.contexts.list()[0]?.name;
+  }
+
+  /** Every context's name, in list order. */
+  contextNames(): string[] {
+    return this.contexts.list().map((context) => context.name);
+  }
+
   onModuleDestroy(): void {
     this.unsubscribe();
   }

@@ -163,9 +163,9 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
   }
 
   /** Ends the saving session's leases on the fields a save changed. */
-  async releaseSaved(socket: TandemSocket, ref: ResourceRef, paths: readonly FieldPath[]): Promise<void> {
+  async releaseSaved(sessionId: string, ref: ResourceRef, paths: readonly FieldPath[]): Promise<void> {
     if (paths.length === 0) return;
-    this.announce(ref, [], await this.store.leases.releasePaths(ref, socket.id, paths));
+    this.announce(ref, [], await this.store.leases.releasePaths(ref, sessionId, paths));
   }
 
   /**

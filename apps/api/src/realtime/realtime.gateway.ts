@@ -4,13 +4,14 @@ import { rooms, type ClientToServerEvents, type ServerToClientEvents } from '@ta
 import type { Server } from 'socket.io';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { identify } from '../identity/identity.js';
+import { Authenticator } from '../auth/authenticator.js';
+import { checkHandshake } from '../identity/identity.js';
 import { SharedWatches } from '../kube/shared-watches.service.js';
 import { RequestHandlers, type TandemSocket, type TandemSocketData } from './request-handlers.js';
 import { GatewayPeers } from './gateway-peers.js';
 import { attachRedisAdapter } from './redis-adapter.js';
-import { ResourceSubscriptions } from './resource-subscriptions.js';
 import { connectRedis } from '../store/redis-connection.js';
+import { ResourceSubscriptions } from './resource-subscriptions.js';
 import { SaveAuthors } from './save-authors.js';
 import { SessionHooks } from './session-hooks.js';
 import { SOCKET_SERVER_OPTIONS } from './socket-server.options.js';
@@ -37,6 +38,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly hooks: SessionHooks,
     private readonly authors: SaveAuthors,
     private readonly peers: GatewayPeers,
+    private readonly authenticator: Authenticator,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -48,17 +50,30 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       this.detachAdapter = attachRedisAdapter(server, () => connectRedis(redis), this.config.redisPrefix, this.peers, (message) => this.logger.warn(message));
     }
     server.use((socket, next) => {
-      const result = identify(socket.handshake.auth);
-      if ('rejection' in result) {
-        const error = new Error(result.rejection.message) as Error & { data?: unknown };
-        error.data = { code: result.rejection.code };
+      const refuse = (code: 'unauthenticated' | 'protocol-mismatch', message: string): void => {
+        const error = new Error(message) as Error & { data?: unknown };
+        error.data = { code };
         next(error);
+      };
+      const checked = checkHandshake(socket.handshake.auth);
+      if ('rejection' in checked) {
+        refuse(checked.rejection.code, checked.rejection.message);
         return;
       }
-      socket.data.identity = result.identity;
-      socket.data.user = result.identity.user;
-      socket.data.subscriptions = new Map();
-      next();
+      // The user comes from the gateway's own sign-in (session cookie, proxy headers); only dev mode reads the typed name.
+      this.authenticator.authenticate(socket.request, checked.typedUser).then(
+        (result) => {
+          if ('rejection' in result) {
+            refuse('unauthenticated', `unauthenticated: ${result.rejection}`);
+            return;
+          }
+          socket.data.actor = result.actor;
+          socket.data.user = result.actor.user;
+          socket.data.subscriptions = new Map();
+          next();
+        },
+        (error: unknown) => refuse('unauthenticated', `unauthenticated: ${error instanceof Error ? error.message : String(error)}`),
+      );
     });
     // Every gateway runs its own watches, so their changes go to this gateway's own sockets only
     // (`server.local`): through the adapter each client would get one copy per gateway.

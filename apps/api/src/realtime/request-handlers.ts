@@ -16,7 +16,7 @@ import {
 } from '@tandem/sync';
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
-import type { Identity } from '../identity/identity.js';
+import type { Actor } from '../auth/actor.js';
 import { KubeApiError } from '../kube/kube.errors.js';
 import type { WatchedList, WatchTarget } from '../kube/watch-hub.js';
 import { CollabStore } from '../store/store.module.js';
@@ -24,9 +24,10 @@ import { RequestLimits } from './request-limits.js';
 
 /** What the gateway keeps on each socket. */
 export interface TandemSocketData {
-  /** The authenticated user name; later messages never override it. */
+  /** The authenticated user name (`actor.user`); later messages never override it. */
   user: string;
-  identity: Identity;
+  /** Who the socket acts as, set once by the handshake. */
+  actor: Actor;
   /** Room name -> the shared-watch subscription behind it (see ResourceSubscriptions). */
   subscriptions: Map<string, WatchSubscription>;
 }
@@ -42,6 +43,8 @@ export type TandemSocket = Socket<ClientToServerEvents, ServerToClientEvents, Re
 export interface RequestContext {
   readonly socket: TandemSocket;
   readonly user: string;
+  /** Who is acting: what services take, so the cluster sees the signed-in user. */
+  readonly actor: Actor;
 }
 
 /** Answers one validated request; a thrown error becomes a failed ack. */
@@ -121,7 +124,7 @@ export class RequestHandlers {
       const started = performance.now();
       // A request sent without a payload delivers its ack callback first.
       const payload = ack !== undefined && args.length === 1 ? undefined : args[0];
-      const result = await this.invoke(event, payload, { socket, user: socket.data.user });
+      const result = await this.invoke(event, payload, { socket, user: socket.data.user, actor: socket.data.actor });
       const seconds = (performance.now() - started) / 1_000;
       for (const observer of this.observers) {
         try {
@@ -144,7 +147,13 @@ export class RequestHandlers {
       if (problem !== undefined) {
         return problem.kind === 'not-json' ? fail('bad-request', `${event}: ${problem.message}`) : fail('too-large', `${event}: ${problem.message}`, { limit: problem.limit });
       }
-
+      const parsed = RequestSchemas[event].safeParse(payload);
+      if (!parsed.success) return fail('bad-request', `${event}: ${describeIssues(parsed.error)}`);
+      const request = parsed.data as RequestPayload<E>;
+      const limited = await this.limits.request(event, request, context.socket);
+      if (limited !== undefined) return limited;
+      const handler = this.handlers[event] as RequestHandler<E>;
+      return await handler(request, context);
     } catch (error) {
       const failed = toFailedAck(error);
       if (failed !== undefined) return failed;

@@ -1,5 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { fail, parseResourceKey, resourceKey, rooms, type Ack, type JsonObject, type ListRef, type RequestResults, type ResourceRef } from '@tandem/sync';
+import { AccessReviews } from '../auth/access-reviews.js';
+import type { Actor } from '../auth/actor.js';
 import { ContextsService } from '../contexts/contexts.service.js';
 import { SharedWatches } from '../kube/shared-watches.service.js';
 import { listKey, watchTargetOf, type WatchTarget } from '../kube/watch-hub.js';
@@ -30,6 +32,7 @@ export class ResourceSubscriptions implements OnModuleInit, OnModuleDestroy {
     private readonly watches: SharedWatches,
     private readonly hooks: SessionHooks,
     private readonly contexts: ContextsService,
+    private readonly access: AccessReviews,
   ) {}
 
   onModuleDestroy(): void {
@@ -42,13 +45,18 @@ export class ResourceSubscriptions implements OnModuleInit, OnModuleDestroy {
         this.leaveContext(context).catch((error: unknown) => this.logger.warn(`leaving removed context ${context} failed: ${error instanceof Error ? error.message : String(error)}`));
       }
     });
-    this.handlers.register('resource:join', ({ ref }, { socket }) => this.join(socket, ref));
+    this.handlers.register('resource:join', ({ ref }, { socket, actor }) => this.join(socket, actor, ref));
     this.handlers.register('resource:leave', async ({ ref }, { socket }) => {
       const left = this.leave(socket, rooms.resource(resourceKey(ref)));
       await this.hooks.left(socket, ref);
       return left;
     });
-    this.handlers.register('list:watch', async ({ list }, { socket }) => {
+    this.handlers.register('list:watch', async ({ list }, { socket, actor }) => {
+      // The shared watch reads with the gateway's credential; a socket hears it only if the cluster lets its user list and watch.
+      for (const verb of ['list', 'watch']) {
+        const decision = await this.access.review(actor, list.context, { verb, group: list.group, resource: list.resource, namespace: list.namespace });
+        if (!decision.allowed) return fail('forbidden', `${decision.reason}; nothing is sent to you from that list`);
+      }
       const target = listTargetOf(list);
       const subscribed = await this.subscribe(socket, rooms.list(listKey(target)), target);
       if (!subscribed.ok) return subscribed;
@@ -59,7 +67,11 @@ export class ResourceSubscriptions implements OnModuleInit, OnModuleDestroy {
     this.handlers.register('list:unwatch', ({ list }, { socket }) => this.leave(socket, rooms.list(listKey(listTargetOf(list)))));
   }
 
-  async join(socket: TandemSocket, ref: ResourceRef): Promise<Ack<RequestResults['resource:join']>> {
+  async join(socket: TandemSocket, actor: Actor, ref: ResourceRef): Promise<Ack<RequestResults['resource:join']>> {
+    // The object comes from a shared watch read with the gateway's credential: the user receives it
+    // (and its changes, in the room) only if the cluster lets them get it.
+    const decision = await this.access.review(actor, ref.context, { verb: 'get', group: ref.group, resource: ref.resource, namespace: ref.namespace, name: ref.name });
+    if (!decision.allowed) return fail('forbidden', `${decision.reason}; nothing of it is sent to you`);
     const room = rooms.resource(resourceKey(ref));
     const subscribed = await this.subscribe(socket, room, watchTargetOf(ref));
     if (!subscribed.ok) return subscribed;

@@ -17,8 +17,13 @@ import {
 export interface TandemClientOptions {
   /** Gateway base URL, e.g. `http://localhost:4280` (the page's origin when omitted in a browser). */
   readonly url?: string;
-  /** Development identity (until real authentication exists). */
-  readonly user: string;
+  /**
+   * The typed-in name of dev sign-in. In every other mode the gateway takes the user from its own
+   * session (the browser's cookie, or the proxy's headers) and ignores this.
+   */
+  readonly user?: string;
+  /** Headers for the handshake (Node only; a browser sends its cookies itself), e.g. a session cookie. */
+  readonly extraHeaders?: Readonly<Record<string, string>>;
   /** Milliseconds to wait for an ack before rejecting (default 10 s). */
   readonly timeoutMs?: number;
   /** Reconnect automatically (default true). */
@@ -56,7 +61,8 @@ export class TandemClient {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     const socketOptions = {
       path: '/socket.io',
-      auth: { user: options.user, protocol: options.protocol ?? PROTOCOL_VERSION },
+      auth: { ...(options.user !== undefined && options.user !== '' ? { user: options.user } : {}), protocol: options.protocol ?? PROTOCOL_VERSION },
+      ...(options.extraHeaders !== undefined ? { extraHeaders: { ...options.extraHeaders } } : {}),
       transports: options.transports ?? ['websocket'],
       reconnection: options.reconnection ?? true,
       reconnectionDelay: 250,

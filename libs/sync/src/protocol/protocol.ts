@@ -60,11 +60,13 @@ export type Ack<T extends object = object> = AckOk<T> | AckFail;
 // ---------------------------------------------------------------------------------------
 // Identity
 
-const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+/** A typed-in user name (dev sign-in only). */
+export const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
 /** What a client sends in the socket.io handshake (`io(url, { auth })`). */
 export const HandshakeAuthSchema = z.object({
-  user: z.string().regex(USER_NAME, 'user must be 1-64 letters, digits, ".", "_", "@" or "-", starting with a letter or digit'),
+  /** Only in dev sign-in: every other mode takes the user from the gateway's own session and ignores this. */
+  user: z.string().regex(USER_NAME, 'user must be 1-64 letters, digits, ".", "_", "@" or "-", starting with a letter or digit').optional(),
   protocol: z.number().int(),
 });
 export type HandshakeAuth = z.infer<typeof HandshakeAuthSchema>;
