@@ -163,7 +163,16 @@ describe('the gateway under a protocol fuzzer', () => {
   let setup: HardeningSetup;
 
   beforeAll(async () => {
-    setup = await HardeningSetup.start();
+    // The fuzzer sends far faster than a person; the limits have their own tests (request-limits.spec).
+    setup = await HardeningSetup.start({
+      TANDEM_LIMIT_REQUESTS_PER_SECOND: '100000',
+      TANDEM_LIMIT_JOINS_PER_MINUTE: '100000',
+      TANDEM_LIMIT_PRESENCE_PER_SECOND: '100000',
+      TANDEM_LIMIT_LEASES_PER_MINUTE: '100000',
+      TANDEM_LIMIT_SAVES_PER_MINUTE: '100000',
+      TANDEM_QUOTA_LIST_WATCHES_PER_SOCKET: '100000',
+      TANDEM_QUOTA_CONTEXTS_PER_SOCKET: '100000',
+    });
   });
 
   afterAll(async () => {

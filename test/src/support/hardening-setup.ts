@@ -36,7 +36,10 @@ export class HardeningSetup {
     return new HardeningSetup(home, sandbox, kubeconfig, prefix, redis, gateway);
   }
 
-  /** Every key of this gateway's prefix with a summary of its contents (scores of expiry indexes left out: they move with every heartbeat). */
+  /**
+   * Every key of this gateway's prefix with a summary of its contents (scores of expiry indexes left
+   * out: they move with every heartbeat; rate limiter counters left out: every request moves them).
+   */
   async storeSnapshot(): Promise<Record<string, string>> {
     const keys: string[] = [];
     let cursor = '0';
@@ -47,6 +50,7 @@ export class HardeningSetup {
     } while (cursor !== '0');
     const snapshot: Record<string, string> = {};
     for (const key of keys.sort()) {
+      if (key.startsWith(`{${this.prefix}}:limit:`)) continue;
       const type = await this.redis.type(key);
       if (type === 'string') snapshot[key] = `string:${await this.redis.get(key)}`;
       else if (type === 'hash') snapshot[key] = `hash:${JSON.stringify(Object.entries(await this.redis.hgetall(key)).sort())}`;

@@ -57,7 +57,7 @@ describe(loadConfig.name, () => {
         presencePerSecond: 30,
         leasesPerMinute: 240,
         savesPerMinute: 5,
-        historyPerMinute: 60,
+        historyPerMinute: 300,
         resourcesPerSocket: 50,
         listWatchesPerSocket: 50,
         contextsPerSocket: 20,
