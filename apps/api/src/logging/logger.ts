@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger } from 'pino';
+import { build as prettyStream } from 'pino-pretty';
 import type { LogLevel } from '../config/config.schema.js';
 
 /** Header and field names that may carry credentials; their values never reach a log line. */
@@ -15,8 +16,24 @@ const REDACTED_PATHS = [
   '*.token-data',
 ];
 
-export function createLogger(level: LogLevel): Logger {
-  return pino({ level, base: { service: 'tandem-api' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+/**
+ * JSON lines for machines (a container's stdout, a file, a pipe); readable lines when a person
+ * watches a terminal (`npm start`): time, level, the Nest context, the message, then other fields.
+ */
+export function createLogger(level: LogLevel, output: { readonly terminal?: boolean; readonly destination?: NodeJS.WritableStream } = {}): Logger {
+  const options = { level, base: { service: 'tandem-api' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  const terminal = output.terminal ?? process.stdout.isTTY === true;
+  if (!terminal) return output.destination === undefined ? pino(options) : pino(options, output.destination);
+  // Synchronous, so the last lines before an exit (a config error, a crash) are not lost.
+  const pretty = prettyStream({
+    colorize: output.destination === undefined,
+    sync: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service,context',
+    messageFormat: '{if context}[{context}] {end}{msg}',
+    ...(output.destination === undefined ? {} : { destination: output.destination }),
+  });
+  return pino(options, pretty);
 }
 
 /** Routes Nest's own log calls (bootstrap, route mapping, exceptions) into the same pino stream. */
