@@ -1,4 +1,6 @@
-// Must be the first import: Monaco reads MonacoEnvironment when the first editor is created.
+// Must be the first imports: zod must not probe for eval under the CSP, and Monaco reads
+// MonacoEnvironment when the first editor is created.
+import './zod-config.js';
 import './features/editor/monaco/monaco-environment.js';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
