@@ -161,7 +161,7 @@ describe('Redis Sentinel failover under load', () => {
     const grantsAfterKill: number[] = [];
     const savedVersions = new Set<string>();
     const refusals = new Map<string, number>();
-    let killedAt: number | undefined;
+    const failover: { killedAt?: number } = {};
     let stop = false;
 
     const typist = async (client: TandemClient, index: number): Promise<void> => {
@@ -179,7 +179,7 @@ describe('Redis Sentinel failover under load', () => {
         }
         const { lease } = ack;
         const from = Date.now();
-        if (killedAt !== undefined && from > killedAt) grantsAfterKill.push(from);
+        if (failover.killedAt !== undefined && from > failover.killedAt) grantsAfterKill.push(from);
         const holding: Holding = { session: lease.sessionId, path, token: lease.token, from, until: lease.expiresAt };
         holdings.push(holding);
         // Typing while the lease is held, then saving: a save ends the saver's leases on what it saved.
@@ -212,7 +212,8 @@ describe('Redis Sentinel failover under load', () => {
     const holdingsBefore = holdings.length;
     const primary = nodes[0];
     expect(primary).toBeDefined();
-    killedAt = Date.now();
+    const killedAt = Date.now();
+    failover.killedAt = killedAt;
     primary?.process.kill('SIGKILL');
 
     // Sentinel promotes a replica; both gateways answer /readyz again and grant leases.

@@ -8,7 +8,7 @@ describe(loadConfig.name, () => {
     const config = loadConfig({});
     expect(config.http).toEqual({ host: '127.0.0.1', port: 4280, allowedOrigins: [], local: true });
     expect(config.sandbox).toEqual({ enabled: true, port: 0, kubeconfigPath: join(tmpdir(), 'tandem', 'sandbox.kubeconfig') });
-    expect(config.redisUrl).toBeUndefined();
+    expect(config.redis).toBeUndefined();
     expect(config.kubeconfig).toBeUndefined();
     expect(config.contexts).toEqual({ reconcileMs: 5_000, probeIntervalMs: 10_000 });
     expect(config.logLevel).toBe('info');
@@ -44,7 +44,8 @@ describe(loadConfig.name, () => {
       sandbox: { enabled: false, port: 6443, kubeconfigPath: '/tmp/x/sandbox.yaml' },
       kubeconfig: '/home/me/.kube/config:/home/me/.kube/other',
       contexts: { reconcileMs: 2_000, probeIntervalMs: 3_000 },
-      redisUrl: 'redis://redis:6379',
+      inCluster: { mode: 'auto', serviceAccountDir: '/var/run/secrets/kubernetes.io/serviceaccount', serviceHost: undefined, servicePort: undefined },
+      redis: { kind: 'url', url: 'redis://redis:6379' },
       redisPrefix: 'tandem',
       collab: { leaseTtlMs: 15_000, presenceTtlMs: 25_000, presenceHeartbeatMs: 10_000, sweepMs: 1_000 },
       logLevel: 'debug',
@@ -87,7 +88,7 @@ describe(loadConfig.name, () => {
   });
 
   it('treats an empty REDIS_URL as unset', () => {
-    expect(loadConfig({ REDIS_URL: '' }).redisUrl).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: '' }).redis).toBeUndefined();
   });
 
   it.each([
