@@ -71,7 +71,7 @@ const payloads: { readonly [E in RequestName]: fc.Arbitrary<Node> } = {
   'resource:leave': fc.record({ ref: anyRef }),
   'list:watch': fc.record({ list: listRef }),
   'list:unwatch': fc.record({ list: listRef }),
-  'presence:update': fc.record({ ref: anyRef, field: fc.option(fieldPath), selection: fc.option(selection), idle: fc.boolean() }, { requiredKeys: ['ref'] }),
+  'presence:update': fc.record({ ref: anyRef, field: fc.option(fieldPath) as fc.Arbitrary<Node>, selection: fc.option(selection) as fc.Arbitrary<Node>, idle: fc.boolean() }, { requiredKeys: ['ref'] }),
   'presence:summary': fc.record({ context: fc.constantFrom('lab', 'nope', 'tandem-sandbox') }),
   'lock:acquire': fc.record({ ref: anyRef, path: fieldPath }),
   'lock:renew': fc.record({ ref: anyRef, path: fieldPath, token: fc.integer({ min: 1, max: 1_000 }) }),

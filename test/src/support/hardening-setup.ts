@@ -54,7 +54,7 @@ export class HardeningSetup {
       const type = await this.redis.type(key);
       if (type === 'string') snapshot[key] = `string:${await this.redis.get(key)}`;
       else if (type === 'hash') snapshot[key] = `hash:${JSON.stringify(Object.entries(await this.redis.hgetall(key)).sort())}`;
-      else if (type === 'zset') snapshot[key] = `zset:${JSON.stringify(await this.redis.zrange(key, 0, -1))}`;
+      else if (type === 'zset') snapshot[key] = `zset:${JSON.stringify(await this.redis.zrange(key, '0', '-1'))}`;
       else if (type === 'set') snapshot[key] = `set:${JSON.stringify((await this.redis.smembers(key)).sort())}`;
       else if (type === 'stream') snapshot[key] = `stream:${await this.redis.xlen(key)}`;
       else if (type === 'list') snapshot[key] = `list:${JSON.stringify(await this.redis.lrange(key, 0, -1))}`;
@@ -75,7 +75,7 @@ export class HardeningSetup {
         parts.push(key);
         if (type === 'string') parts.push((await this.redis.get(key)) ?? '');
         else if (type === 'hash') parts.push(JSON.stringify(await this.redis.hgetall(key)));
-        else if (type === 'zset') parts.push(JSON.stringify(await this.redis.zrange(key, 0, -1, 'WITHSCORES')));
+        else if (type === 'zset') parts.push(JSON.stringify(await this.redis.zrange(key, '0', '-1', 'WITHSCORES')));
         else if (type === 'set') parts.push(JSON.stringify(await this.redis.smembers(key)));
         else if (type === 'stream') for (const [id, fields] of await this.redis.xrange(key, '-', '+')) parts.push(id, ...fields);
         else if (type === 'list') parts.push(JSON.stringify(await this.redis.lrange(key, 0, -1)));
