@@ -5,7 +5,7 @@
  * impersonate, review and watch, and nothing else.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKubeEnv, type KubeEnv } from '@tandem/kube-env';
@@ -135,6 +135,15 @@ describe('Helm chart deploy/helm/tandem', () => {
     expect(gateway.volumes.map((volume) => volume.name)).toContain('tmp');
     expect(Object.keys(gateway.container.resources.requests)).toEqual(expect.arrayContaining(['cpu', 'memory']));
     expect(find('oidc', 'PodDisruptionBudget')[0]?.['spec']).toMatchObject({ minAvailable: 1 });
+  });
+
+  it('has a value for every variable of docs/configuration.md', async () => {
+    const documented = [...(await readFile(join(workspaceRoot, 'docs/configuration.md'), 'utf8')).matchAll(/^\| `([A-Z_]+)`/gm)].map((match) => match[1] ?? '');
+    const chart = (await readFile(join(CHART, 'values.yaml'), 'utf8')) + (await readFile(join(CHART, 'templates/deployment.yaml'), 'utf8'));
+    // Kubernetes itself sets the service address in every Pod.
+    const missing = documented.filter((name) => !name.startsWith('KUBERNETES_SERVICE_') && !chart.includes(name));
+    expect(documented.length).toBeGreaterThan(20);
+    expect(missing).toEqual([]);
   });
 
   it('passes the sign-in mode to the gateway, the OIDC client secret only from a Secret', () => {
