@@ -11,51 +11,13 @@ import type { JsonObject, ResourceRef } from '@tandem/sync';
 import { TandemRequestError, type TandemClient } from '@tandem/sync/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientPool } from './support/clients.js';
-import { startCluster, type TestCluster } from './support/cluster.js';
+import { startCluster, TARGETS, type TestCluster } from './support/cluster.js';
+import { grantRoles } from './support/rbac.js';
 import { startGateway, type RunningGateway } from './support/gateway.js';
 
 const CONTEXT = 'lab';
 const webRef: ResourceRef = { context: CONTEXT, group: 'apps', version: 'v1', resource: 'deployments', namespace: 'shop', name: 'web' };
 const secretRef: ResourceRef = { context: CONTEXT, group: '', version: 'v1', resource: 'secrets', namespace: 'shop', name: 'web-credentials' };
-const RBAC = '/apis/rbac.authorization.k8s.io/v1';
-
-/** Roles as a team would bind them: viewers read, editors also write; nobody but admins reads Secrets; carol may read history. */
-async function grantRoles(cluster: TestCluster): Promise<void> {
-  const read = { apiGroups: ['', 'apps'], resources: ['deployments', 'configmaps', 'services', 'pods', 'replicasets', 'events'], verbs: ['get', 'list', 'watch'] };
-  const write = { ...read, verbs: ['get', 'list', 'watch', 'update', 'patch'] };
-  await cluster.api('POST', `${RBAC}/namespaces/shop/roles`, { metadata: { name: 'viewer' }, rules: [read] });
-  await cluster.api('POST', `${RBAC}/namespaces/shop/roles`, { metadata: { name: 'editor' }, rules: [write] });
-  const bind = (name: string, role: string, group: string): Promise<unknown> =>
-    cluster.api('POST', `${RBAC}/namespaces/shop/rolebindings`, {
-      metadata: { name },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: group }],
-    });
-  await bind('viewers', 'viewer', 'tandem:viewers');
-  await bind('editors', 'editor', 'tandem:editors');
-  await cluster.api('POST', `${RBAC}/clusterroles`, { metadata: { name: 'tandem-history-reader' }, rules: [{ nonResourceURLs: ['/tandem/history'], verbs: ['get'] }] });
-  await cluster.api('POST', `${RBAC}/clusterrolebindings`, {
-    metadata: { name: 'carol-reads-history' },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'tandem-history-reader' },
-    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'carol' }],
-  });
-  // The gateway's own account: impersonate, and read what shared watches read. Nothing else.
-  await cluster.api('POST', `${RBAC}/clusterroles`, {
-    metadata: { name: 'tandem-gateway' },
-    rules: [
-      { apiGroups: [''], resources: ['users', 'groups'], verbs: ['impersonate'] },
-      { apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list', 'watch'] },
-      // token mode: the gateway checks the tokens people sign in with.
-      { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
-    ],
-  });
-  await cluster.api('POST', `${RBAC}/clusterrolebindings`, {
-    metadata: { name: 'tandem-gateway' },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'tandem-gateway' },
-    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'tandem-gateway' }],
-  });
-}
-
 function withLabel(object: JsonObject, key: string, value: string): JsonObject {
   const metadata = object['metadata'] as JsonObject;
   return { ...object, metadata: { ...metadata, labels: { ...((metadata['labels'] as JsonObject | undefined) ?? {}), [key]: value } } };
@@ -70,6 +32,8 @@ async function refusal(promise: Promise<unknown>): Promise<TandemRequestError> {
   return error;
 }
 
+// Sign-in is about the cluster's RBAC, which only a real API server has.
+describe.skipIf(!TARGETS.includes('kube-apiserver'))('sign-in on a real cluster', () => {
 let cluster: TestCluster;
 let home: string;
 
@@ -227,4 +191,5 @@ describe('dev sign-in', () => {
   it('refuses to start on a non-loopback HOST unless forced', async () => {
     await expect(startGateway({ env: { HOST: '0.0.0.0', TANDEM_SANDBOX: 'off' } })).rejects.toThrow(/TANDEM_AUTH=dev: anyone who reaches HOST=0\.0\.0\.0 could type any name/);
   });
+});
 });

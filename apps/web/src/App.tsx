@@ -4,10 +4,35 @@ import { TandemConnection } from './features/connection/components/TandemConnect
 import { HistoryPage } from './features/history/components/HistoryPage.js';
 import { HISTORY_HASH, useAppView } from './features/history/hooks/useAppView.js';
 import { useHistoryAccess } from './features/history/hooks/useHistoryAccess.js';
+import { GatewaySignIn, SignOutButton } from './features/session/components/GatewaySignIn.js';
 import { SignInPrompt } from './features/session/components/SignInPrompt.js';
+import { useAuth } from './features/session/hooks/useAuth.js';
 import { useSignedInUser } from './features/session/hooks/useSignedInUser.js';
 
+/** The gateway decides how people sign in (`/auth/me`); dev mode is today's typed-in name. */
 export function App() {
+  const auth = useAuth();
+  if (auth.isPending) return null;
+  const mode = auth.data?.mode ?? 'dev';
+  if (mode === 'dev') return <DevApp />;
+  const user = auth.data?.user;
+  if (user === undefined) {
+    return (
+      <>
+        <header className="app-header">
+          <h1>Tandem</h1>
+        </header>
+        <main>
+          <GatewaySignIn mode={mode} />
+        </main>
+      </>
+    );
+  }
+  return <SignedInApp user={user} dev={false} />;
+}
+
+/** Dev mode: a name typed on this machine, with the gateway's own cluster credentials. */
+function DevApp() {
   const user = useSignedInUser();
   if (user === null) {
     return (
@@ -21,16 +46,26 @@ export function App() {
       </>
     );
   }
+  return <SignedInApp user={user} dev={true} />;
+}
+
+function SignedInApp({ user, dev }: { user: string; dev: boolean }) {
   return (
-    <TandemConnection user={user}>
+    <TandemConnection user={user} announceUser={dev}>
       <header className="app-header">
         <h1>Tandem</h1>
         <AppNav />
         <span className="header-spacer" />
+        {dev && (
+          <span className="notice-warning" data-testid="dev-mode" title="Names are typed in, not signed in; every cluster call uses the gateway's own credentials. For one machine only.">
+            dev mode
+          </span>
+        )}
         <ConnectionIndicator />
         <span className="user" data-testid="current-user">
           {user}
         </span>
+        {!dev && <SignOutButton />}
       </header>
       <main>
         <AppMain />

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 
 /** Paths owned by the gateway itself; the single-page app never answers for them. */
-const GATEWAY_PREFIXES = ['/api', '/socket.io', '/healthz', '/readyz', '/metrics'];
+const GATEWAY_PREFIXES = ['/api', '/auth', '/socket.io', '/healthz', '/readyz', '/metrics'];
 
 function ownedByGateway(path: string): boolean {
   return GATEWAY_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));

@@ -5,16 +5,18 @@ import { ConnectionContext, type Connection } from '../hooks/useTandemClient.js'
 
 interface TandemConnectionProps {
   user: string;
+  /** Dev sign-in names the user in the handshake; every other mode's gateway knows it from the session cookie. */
+  announceUser: boolean;
   children: ReactNode;
 }
 
 /** Opens one socket to the gateway for the signed-in user and shares it with everything below. */
-export function TandemConnection({ user, children }: TandemConnectionProps) {
+export function TandemConnection({ user, announceUser, children }: TandemConnectionProps) {
   const queryClient = useQueryClient();
   const [connection, setConnection] = useState<Connection | null>(null);
 
   useEffect(() => {
-    const client = new TandemClient({ user });
+    const client = new TandemClient(announceUser ? { user } : {});
     let epoch = 0;
     const publish = (state: ConnectionState) => setConnection({ client, state, epoch });
     publish(client.state);
@@ -30,7 +32,7 @@ export function TandemConnection({ user, children }: TandemConnectionProps) {
       stopState();
       client.close();
     };
-  }, [user, queryClient]);
+  }, [user, announceUser, queryClient]);
 
   if (connection === null) return null;
   return <ConnectionContext.Provider value={connection}>{children}</ConnectionContext.Provider>;

@@ -8,6 +8,7 @@ import { useHistoryAccess } from '../../history/hooks/useHistoryAccess.js';
 import { Avatar } from '../../presence/components/Avatar.js';
 import { applyPresenceChange, avatarsOf } from '../../presence/state/presence.js';
 import { kindSchemaQuery, useKindSchema } from '../hooks/useKindSchema.js';
+import { useUpdateDenied } from '../hooks/useUpdateDenied.js';
 import { useResourceSession } from '../hooks/useResourceSession.js';
 import { monaco, newModelUri, setModelSchema, unicodeHighlight } from '../monaco/monaco.js';
 import { EMPTY_PAIR_EDITOR_SNAPSHOT, PairEditor } from '../monaco/pair-editor.js';
@@ -34,6 +35,7 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
   const { client, state: connectionState } = useConnection();
   const session = useResourceSession(ref);
   const schema = useKindSchema(ref.context, ref.group, ref.version, tab.kind);
+  const updateDenied = useUpdateDenied(ref);
   const queryClient = useQueryClient();
   const containerRef = useRef<HTMLDivElement>(null);
   const [pair, setPair] = useState<PairEditor | null>(null);
@@ -113,15 +115,18 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
     setModelSchema(pair.model.uri, schema.data ? { uri: schema.uri, schema: schema.data } : null);
   }, [pair, schema.data, schema.uri]);
 
-  const blocked = saveBlockReason({
-    readOnly: snap.readOnly,
-    connected: connectionState === 'connected',
-    conflicts: snap.conflict?.result.conflicts.length ?? 0,
-    behind: snap.behind !== null,
-    parsed: snap.parsed,
-    base: snap.base,
-    saving: snap.saving,
-  });
+  // The cluster's RBAC first: no edit of this user's would be accepted, whatever the text.
+  const blocked =
+    updateDenied ??
+    saveBlockReason({
+      readOnly: snap.readOnly,
+      connected: connectionState === 'connected',
+      conflicts: snap.conflict?.result.conflicts.length ?? 0,
+      behind: snap.behind !== null,
+      parsed: snap.parsed,
+      base: snap.base,
+      saving: snap.saving,
+    });
   const avatars = avatarsOf(snap.sessions, client.id);
   const upstreamWho = snap.conflict ? `${snap.conflict.theirs.by ?? 'someone'} (rv ${snap.conflict.theirs.resourceVersion})` : '';
 

@@ -1,0 +1,143 @@
+/**
+ * OpenID Connect sign-in in the browser, on a real API server, over two gateways: alice and bob
+ * sign in on a real OpenID provider's page, each on their own gateway; the gateways act as them
+ * (impersonation), so the cluster's RBAC decides; a viewer sees Save disabled with the reason.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TandemClient } from '@tandem/sync/client';
+import { launchBrowser, openPage, screenshot, waitForEditorText } from '../support/browser.js';
+import { startCluster, TARGETS, type TestCluster } from '../support/cluster.js';
+import { startGateway, type RunningGateway } from '../support/gateway.js';
+import { freeLoopbackPort, startOidcProvider, type TestOidcProvider } from '../support/oidc-provider.js';
+import { grantRoles } from '../support/rbac.js';
+
+const CONTEXT = 'lab';
+
+function panel(page: Page): Locator {
+  return page.locator('[data-testid="editor-panel"][data-active="true"]');
+}
+
+/** Signs in on the provider's own page: any login, any password, then consent. */
+async function signIn(page: Page, login: string): Promise<void> {
+  await page.getByTestId('oidc-sign-in').click();
+  await page.locator('input[name="login"]').fill(login);
+  await page.locator('input[name="password"]').fill('any-password');
+  await page.locator('button[type="submit"]').click();
+  // The consent step, the first time this client asks.
+  await page.locator('button[type="submit"]', { hasText: 'Continue' }).click();
+  await page.getByTestId('current-user').filter({ hasText: login }).waitFor({ timeout: 15_000 });
+}
+
+async function openWeb(page: Page): Promise<void> {
+  await page.locator('[data-testid="connection-indicator"][data-state="connected"]').waitFor({ timeout: 15_000 });
+  await page.getByTestId('namespace-shop').click();
+  await page.getByTestId('kind-apps-v1-deployments').click();
+  await page.getByTestId('resource-web').click();
+  await waitForEditorText(page, 'name: web');
+}
+
+// Sign-in is about the cluster's RBAC, which only a real API server has.
+describe.skipIf(!TARGETS.includes('kube-apiserver'))('signing in with OpenID Connect, on two gateways of a real cluster', () => {
+  let cluster: TestCluster;
+  let home: string;
+  let provider: TestOidcProvider;
+  let gateways: RunningGateway[] = [];
+  let browser: Browser;
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'tandem-oidc-'));
+    cluster = await startCluster('kube-apiserver');
+    await grantRoles(cluster);
+    const env = cluster.kubeEnv;
+    if (env === undefined) throw new Error('no harness');
+    await env.clientCertificate('tandem-gateway');
+    const kubeconfig = join(home, 'gateway.kubeconfig');
+    await env.writeKubeconfig(kubeconfig, { user: 'tandem-gateway', context: CONTEXT, namespace: 'shop' });
+    const providerPort = await freeLoopbackPort();
+    const shared = {
+      KUBECONFIG: kubeconfig,
+      TANDEM_SANDBOX: 'off',
+      TANDEM_AUTH: 'oidc',
+      TANDEM_OIDC_ISSUER: `http://localhost:${String(providerPort)}`,
+      TANDEM_OIDC_CLIENT_ID: 'tandem',
+      TANDEM_OIDC_CLIENT_SECRET: 'tandem-test-client-secret',
+      TANDEM_OIDC_SCOPES: 'openid profile groups offline_access',
+      // Both gateways read each other's sessions.
+      TANDEM_SESSION_SECRET: randomBytes(32).toString('hex'),
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      TANDEM_REDIS_PREFIX: `tandem-oidc-${randomUUID().slice(0, 8)}`,
+    };
+    gateways = await Promise.all([startGateway({ env: shared }), startGateway({ env: shared })]);
+    provider = await startOidcProvider(
+      providerPort,
+      gateways.map((gateway) => `${gateway.url}/auth/callback`),
+      { alice: ['tandem:editors'], bob: ['tandem:editors'], vera: ['tandem:viewers'] },
+    );
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(gateways.map((gateway) => gateway.stop()));
+    await provider?.close();
+    await cluster?.close();
+    if (home !== undefined) await rm(home, { recursive: true, force: true });
+  });
+
+  it('refuses a socket without a session, whatever name it types', async () => {
+    const [east] = gateways;
+    if (east === undefined) throw new Error('no gateway');
+    const forged = new TandemClient({ url: east.url, user: 'alice', reconnection: false });
+    try {
+      await expect(forged.connected()).rejects.toThrow(/^unauthenticated: not signed in/);
+    } finally {
+      forged.close();
+    }
+  });
+
+  it('signs alice in on the provider\'s page; bob, on the other gateway, sees her presence and her save', async () => {
+    const [east, west] = gateways;
+    if (east === undefined || west === undefined) throw new Error('no gateways');
+    const alice = (await openPage(browser, east.url)).page;
+    const bob = (await openPage(browser, west.url)).page;
+    await signIn(alice, 'alice');
+    await signIn(bob, 'bob');
+    await openWeb(alice);
+    await openWeb(bob);
+    await panel(bob).locator('[data-testid="presence-avatar"][data-user="alice"]').waitFor({ timeout: 15_000 });
+
+    await panel(alice).locator('.view-line', { hasText: 'deployment.kubernetes.io/revision' }).first().click();
+    await alice.keyboard.press('End');
+    await alice.keyboard.press('Enter');
+    await alice.keyboard.type('owner: alice');
+    await waitForEditorText(alice, 'owner: alice');
+    await panel(alice).getByTestId('save-button').click();
+    await panel(alice).getByTestId('save-confirm-button').click();
+    await panel(alice).getByTestId('save-notice').waitFor({ timeout: 15_000 });
+    expect(await panel(alice).getByTestId('save-notice').innerText()).toMatch(/Saved as rv \S+/);
+
+    // Bob hears of it on his gateway, named as alice, and the cluster has it.
+    await waitForEditorText(bob, 'owner: alice');
+    expect(await panel(bob).getByTestId('upstream-banner').innerText()).toMatch(/alice changed metadata\.annotations\.owner/);
+    const web = await cluster.api('GET', '/apis/apps/v1/namespaces/shop/deployments/web');
+    expect((web['metadata'] as { annotations: Record<string, string> }).annotations).toMatchObject({ owner: 'alice' });
+    await screenshot(bob, 'oidc-two-gateways');
+  });
+
+  it('shows a viewer Save disabled with the cluster\'s reason', async () => {
+    const [east] = gateways;
+    if (east === undefined) throw new Error('no gateway');
+    const vera = (await openPage(browser, east.url)).page;
+    await signIn(vera, 'vera');
+    await openWeb(vera);
+    const reason = panel(vera).getByTestId('save-disabled-reason');
+    await reason.waitFor({ timeout: 15_000 });
+    expect(await reason.innerText()).toContain('vera may not update deployments.apps in shop');
+    expect(await panel(vera).getByTestId('save-button').isDisabled()).toBe(true);
+  });
+});
