@@ -9,14 +9,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TandemClient } from '@tandem/sync/client';
+import { rebase, type JsonObject, type ResourceRef, type StaleDetails } from '@tandem/sync';
+import { TandemClient, TandemRequestError } from '@tandem/sync/client';
 import { launchBrowser, openPage, screenshot, waitForEditorText } from '../support/browser.js';
 import { startCluster, TARGETS, type TestCluster } from '../support/cluster.js';
 import { startGateway, type RunningGateway } from '../support/gateway.js';
 import { freeLoopbackPort, startOidcProvider, type TestOidcProvider } from '../support/oidc-provider.js';
+import { signInWithOidc } from '../support/oidc-login.js';
 import { grantRoles } from '../support/rbac.js';
 
 const CONTEXT = 'lab';
+const webRef: ResourceRef = { context: CONTEXT, group: 'apps', version: 'v1', resource: 'deployments', namespace: 'shop', name: 'web' };
+
+function withMetadata(object: JsonObject, key: 'labels' | 'annotations', name: string, value: string): JsonObject {
+  const metadata = object['metadata'] as JsonObject;
+  return { ...object, metadata: { ...metadata, [key]: { ...((metadata[key] as JsonObject | undefined) ?? {}), [name]: value } } };
+}
 
 function panel(page: Page): Locator {
   return page.locator('[data-testid="editor-panel"][data-active="true"]');
@@ -139,5 +147,55 @@ describe.skipIf(!TARGETS.includes('kube-apiserver'))('signing in with OpenID Con
     await reason.waitFor({ timeout: 15_000 });
     expect(await reason.innerText()).toContain('vera may not update deployments.apps in shop');
     expect(await panel(vera).getByTestId('save-button').isDisabled()).toBe(true);
+  });
+
+  it('runs the Dashboard scenario and a lease over two gateways with OIDC sessions: nothing lost, each change named by its signed-in author', async () => {
+    const [east, west] = gateways;
+    if (east === undefined || west === undefined) throw new Error('no gateways');
+    const connect = async (url: string, login: string): Promise<TandemClient> => {
+      const client = new TandemClient({ url, reconnection: false, extraHeaders: { cookie: await signInWithOidc(url, login) } });
+      await client.connected();
+      return client;
+    };
+    const alice = await connect(east.url, 'alice');
+    const bob = await connect(west.url, 'bob');
+    try {
+      const aliceView = await alice.request('resource:join', { ref: webRef });
+      const bobView = await bob.request('resource:join', { ref: webRef });
+      const saved = await alice.request('resource:save', { ref: webRef, baseResourceVersion: aliceView.resourceVersion, object: withMetadata(aliceView.object, 'annotations', 'dashboard', 'alice') });
+
+      // Bob's save from the older copy is blocked as stale, naming alice, never merged silently.
+      const bobEdited = withMetadata(bobView.object, 'labels', 'reviewed', 'bob');
+      const stale = await bob.request('resource:save', { ref: webRef, baseResourceVersion: bobView.resourceVersion, object: bobEdited }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      if (!(stale instanceof TandemRequestError)) throw new Error('bob\'s stale save was not refused');
+      expect(stale.code).toBe('stale');
+      const details = stale.details as unknown as StaleDetails;
+      expect(details.changedBy).toBe('alice');
+      const rebased = rebase(bobView.object, bobEdited, details.current);
+      expect(rebased.conflicts).toEqual([]);
+      await bob.request('resource:save', { ref: webRef, baseResourceVersion: details.resourceVersion, object: rebased.merged as JsonObject });
+
+      const metadata = (await cluster.api('GET', '/apis/apps/v1/namespaces/shop/deployments/web'))['metadata'] as JsonObject;
+      expect(metadata['annotations']).toMatchObject({ dashboard: 'alice' });
+      expect(metadata['labels']).toMatchObject({ reviewed: 'bob' });
+      expect(saved.resourceVersion).not.toBe(aliceView.resourceVersion);
+
+      // A lease held by bob on one gateway blocks alice's save of that field on the other.
+      await bob.request('lock:acquire', { ref: webRef, path: 'spec.paused' });
+      const current = await alice.request('resource:join', { ref: webRef });
+      const locked = await alice.request('resource:save', { ref: webRef, baseResourceVersion: current.resourceVersion, object: { ...current.object, spec: { ...(current.object['spec'] as JsonObject), paused: true } } }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(locked).toBeInstanceOf(TandemRequestError);
+      expect((locked as TandemRequestError).code).toBe('locked');
+      expect((locked as TandemRequestError).message).toContain('spec.paused is being edited by bob');
+    } finally {
+      alice.close();
+      bob.close();
+    }
   });
 });
