@@ -66,11 +66,6 @@ export class CollabStore implements OnApplicationShutdown {
     return this.redis;
   }
 
-  /** The store's Redis connection, shared with the rate limiters (undefined with the in-process store). */
-  get redisConnection(): Redis | undefined {
-    return this.redis;
-  }
-
   get leases(): Store['leases'] {
     return this.store.leases;
   }
