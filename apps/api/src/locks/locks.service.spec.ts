@@ -25,7 +25,7 @@ describe(LocksService.name, () => {
     await gateway?.close();
   });
 
-  it('tells the room of a crowd of grants asked at once in one delta, written after the last of their acks', async () => {
+  it('tells the room of every grant of a crowd asked at once, each in one delta written after its own ack', async () => {
     const [alice, bob] = [await gateway.connect('alice'), await gateway.connect('bob')];
     await alice.request('resource:join', { ref: configMap });
     await bob.request('resource:join', { ref: configMap });
@@ -47,7 +47,7 @@ describe(LocksService.name, () => {
         (path) =>
           new Promise<Lease>((resolve, reject) => {
             alice.socket.emit('lock:acquire', { ref: configMap, path }, (ack) => {
-              order.push('ack');
+              order.push(ack.ok ? `ack ${ack.lease.token}` : 'ack refused');
               if (ack.ok) resolve(ack.lease);
               else reject(new Error(`${ack.error.code}: ${ack.error.message}`));
             });
@@ -58,8 +58,21 @@ describe(LocksService.name, () => {
     await expect.poll(() => grantsIn(heard)).toBe(paths.length);
     await expect.poll(() => grantsIn(aliceHeard)).toBe(paths.length);
 
-    expect(heard.map((event) => event.acquired.length)).toEqual([paths.length]);
-    expect(new Set(heard[0]?.acquired.map((lease) => lease.token))).toEqual(new Set(granted.map((lease) => lease.token)));
-    expect(order).toEqual([...paths.map(() => 'ack'), `delta of ${paths.length}`]);
+    // Each grant is announced exactly once. How many deltas carry the crowd depends on how fast the
+    // machine answers (the bench measures that); that no delta overtakes the ack of a grant it carries does not.
+    const announced = heard.flatMap((event) => event.acquired.map((lease) => lease.token));
+    expect(announced).toHaveLength(paths.length);
+    expect(new Set(announced)).toEqual(new Set(granted.map((lease) => lease.token)));
+    const acked = new Set<number>();
+    const ackedBefore: boolean[] = [];
+    let delta = 0;
+    for (const entry of order) {
+      if (entry.startsWith('ack ')) acked.add(Number(entry.slice(4)));
+      else {
+        const event = aliceHeard[delta++];
+        ackedBefore.push((event?.acquired ?? []).every((lease) => acked.has(lease.token)));
+      }
+    }
+    expect(ackedBefore.every(Boolean)).toBe(true);
   });
 });
