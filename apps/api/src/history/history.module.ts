@@ -2,12 +2,12 @@ import { Module } from '@nestjs/common';
 import { EditsModule } from '../edits/edits.module.js';
 import { KubeModule } from '../kube/kube.module.js';
 import { RealtimeModule } from '../realtime/realtime.module.js';
-import { AdminGuard, Admins } from './admin.guard.js';
+import { AdminGuard, HistoryAccess } from './admin.guard.js';
 import { HistoryAccessController } from './history-access.controller.js';
 import { HistoryController } from './history.controller.js';
 import { HistoryRateGuard } from './history-rate.guard.js';
 import { HistoryService } from './history.service.js';
 
 /** The edit history: records save attempts and outside changes; admins read it over REST. */
-@Module({ imports: [EditsModule, KubeModule, RealtimeModule], controllers: [HistoryController, HistoryAccessController], providers: [HistoryService, Admins, AdminGuard, HistoryRateGuard], exports: [HistoryService] })
+@Module({ imports: [EditsModule, KubeModule, RealtimeModule], controllers: [HistoryController, HistoryAccessController], providers: [HistoryService, HistoryAccess, AdminGuard, HistoryRateGuard], exports: [HistoryService] })
 export class HistoryModule {}
