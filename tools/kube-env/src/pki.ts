@@ -10,8 +10,9 @@ import * as x509 from '@peculiar/x509';
 
 type CryptoKey = webcrypto.CryptoKey;
 
-// Node's WebCrypto is the standard one; only the type names differ from the DOM's.
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+// Node's WebCrypto is the standard one; only its type names differ from the DOM's `Crypto`, which
+// exists in some of the projects that compile this file and not in others.
+x509.cryptoProvider.set(webcrypto as never);
 
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY_MS = 24 * 60 * 60 * 1000;
