@@ -12,7 +12,7 @@ import { TandemRequestError, type TandemClient } from '@tandem/sync/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientPool } from './support/clients.js';
 import { startCluster, TARGETS, type TestCluster } from './support/cluster.js';
-import { grantRoles } from './support/rbac.js';
+import { grantRoles, writeGatewayKubeconfig } from './support/rbac.js';
 import { startGateway, type RunningGateway } from './support/gateway.js';
 
 const CONTEXT = 'lab';
@@ -41,10 +41,7 @@ beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'tandem-sign-in-'));
   cluster = await startCluster('kube-apiserver');
   await grantRoles(cluster);
-  const env = cluster.kubeEnv;
-  if (env === undefined) throw new Error('the real API server target has no harness');
-  await env.clientCertificate('tandem-gateway');
-  await env.writeKubeconfig(join(home, 'gateway.kubeconfig'), { user: 'tandem-gateway', context: CONTEXT, namespace: 'shop' });
+  await writeGatewayKubeconfig(cluster, home, CONTEXT);
 });
 
 afterAll(async () => {

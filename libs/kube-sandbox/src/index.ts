@@ -13,6 +13,7 @@ import { seedDemoData } from './server/seed.js';
 import { RESOURCE_TYPES } from './server/resources.js';
 import { Store } from './server/store.js';
 
+export { flappingStatus } from './server/churn.js';
 export type { KubeconfigOptions } from './server/kubeconfig.js';
 
 export interface SandboxOptions {

@@ -11,12 +11,12 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rebase, type JsonObject, type ResourceRef, type StaleDetails } from '@tandem/sync';
 import { TandemClient, TandemRequestError } from '@tandem/sync/client';
-import { launchBrowser, openPage, screenshot, waitForEditorText } from '../support/browser.js';
+import { launchBrowser, openPage, openShopWeb, screenshot, waitForEditorText } from '../support/browser.js';
 import { startCluster, TARGETS, type TestCluster } from '../support/cluster.js';
 import { startGateway, type RunningGateway } from '../support/gateway.js';
 import { freeLoopbackPort, startOidcProvider, type TestOidcProvider } from '../support/oidc-provider.js';
 import { signInWithOidc } from '../support/oidc-login.js';
-import { grantRoles } from '../support/rbac.js';
+import { grantRoles, writeGatewayKubeconfig } from '../support/rbac.js';
 
 const CONTEXT = 'lab';
 const webRef: ResourceRef = { context: CONTEXT, group: 'apps', version: 'v1', resource: 'deployments', namespace: 'shop', name: 'web' };
@@ -41,13 +41,6 @@ async function signIn(page: Page, login: string): Promise<void> {
   await page.getByTestId('current-user').filter({ hasText: login }).waitFor({ timeout: 15_000 });
 }
 
-async function openWeb(page: Page): Promise<void> {
-  await page.locator('[data-testid="connection-indicator"][data-state="connected"]').waitFor({ timeout: 15_000 });
-  await page.getByTestId('namespace-shop').click();
-  await page.getByTestId('kind-apps-v1-deployments').click();
-  await page.getByTestId('resource-web').click();
-  await waitForEditorText(page, 'name: web');
-}
 
 // Sign-in is about the cluster's RBAC, which only a real API server has.
 describe.skipIf(!TARGETS.includes('kube-apiserver'))('signing in with OpenID Connect, on two gateways of a real cluster', () => {
@@ -61,11 +54,7 @@ describe.skipIf(!TARGETS.includes('kube-apiserver'))('signing in with OpenID Con
     home = await mkdtemp(join(tmpdir(), 'tandem-oidc-'));
     cluster = await startCluster('kube-apiserver');
     await grantRoles(cluster);
-    const env = cluster.kubeEnv;
-    if (env === undefined) throw new Error('no harness');
-    await env.clientCertificate('tandem-gateway');
-    const kubeconfig = join(home, 'gateway.kubeconfig');
-    await env.writeKubeconfig(kubeconfig, { user: 'tandem-gateway', context: CONTEXT, namespace: 'shop' });
+    const kubeconfig = await writeGatewayKubeconfig(cluster, home, CONTEXT);
     const providerPort = await freeLoopbackPort();
     const shared = {
       KUBECONFIG: kubeconfig,
@@ -115,8 +104,8 @@ describe.skipIf(!TARGETS.includes('kube-apiserver'))('signing in with OpenID Con
     const bob = (await openPage(browser, west.url)).page;
     await signIn(alice, 'alice');
     await signIn(bob, 'bob');
-    await openWeb(alice);
-    await openWeb(bob);
+    await openShopWeb(alice);
+    await openShopWeb(bob);
     await panel(bob).locator('[data-testid="presence-avatar"][data-user="alice"]').waitFor({ timeout: 15_000 });
 
     await panel(alice).locator('.view-line', { hasText: 'deployment.kubernetes.io/revision' }).first().click();
@@ -142,7 +131,7 @@ describe.skipIf(!TARGETS.includes('kube-apiserver'))('signing in with OpenID Con
     if (east === undefined) throw new Error('no gateway');
     const vera = (await openPage(browser, east.url)).page;
     await signIn(vera, 'vera');
-    await openWeb(vera);
+    await openShopWeb(vera);
     const reason = panel(vera).getByTestId('save-disabled-reason');
     await reason.waitFor({ timeout: 15_000 });
     expect(await reason.innerText()).toContain('vera may not update deployments.apps in shop');

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { editorText, launchBrowser, openPage, screenshot, waitForEditorText } from '../support/browser.js';
+import { editorText, launchBrowser, openPage, openShopWeb, screenshot, waitForEditorText } from '../support/browser.js';
 import { TARGETS, startCluster, type TestCluster } from '../support/cluster.js';
 import { startGateway, type RunningGateway } from '../support/gateway.js';
 import { createKubectlHome, kubectlOk } from '../support/kubectl.js';
@@ -11,14 +11,6 @@ function panel(page: Page): Locator {
   return page.locator('[data-testid="editor-panel"][data-active="true"]');
 }
 
-/** Opens deployment shop/web and waits for its text. */
-async function openWeb(page: Page): Promise<void> {
-  await page.locator('[data-testid="connection-indicator"][data-state="connected"]').waitFor({ timeout: 15_000 });
-  await page.getByTestId('namespace-shop').click();
-  await page.getByTestId('kind-apps-v1-deployments').click();
-  await page.getByTestId('resource-web').click();
-  await waitForEditorText(page, 'name: web');
-}
 
 /** Puts the cursor at the end of the first editor line containing `text`, as a click and End would. */
 async function cursorAtEndOf(page: Page, text: string): Promise<void> {
@@ -73,8 +65,8 @@ describe.each(TARGETS)('two people editing one Deployment in the browser (%s)', 
   });
 
   it('shows alice and bob to each other once both open shop/web', async () => {
-    await openWeb(alice);
-    await openWeb(bob);
+    await openShopWeb(alice);
+    await openShopWeb(bob);
     // The requirement: once both have the resource open, each sees the other within 1 s.
     await panel(alice).locator('[data-testid="presence-avatar"][data-user="bob"]').waitFor({ timeout: 1_000 });
     await panel(bob).locator('[data-testid="presence-avatar"][data-user="alice"]').waitFor({ timeout: 1_000 });

@@ -77,3 +77,12 @@ export async function waitForEditorText(page: Page, expected: string, timeout = 
     { timeout },
   );
 }
+
+/** Opens deployment shop/web from the resource browser and waits for its text. */
+export async function openShopWeb(page: Page): Promise<void> {
+  await page.locator('[data-testid="connection-indicator"][data-state="connected"]').waitFor({ timeout: 15_000 });
+  await page.getByTestId('namespace-shop').click();
+  await page.getByTestId('kind-apps-v1-deployments').click();
+  await page.getByTestId('resource-web').click();
+  await waitForEditorText(page, 'name: web');
+}

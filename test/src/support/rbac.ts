@@ -4,6 +4,7 @@
  * edit history (get /tandem/history), and the gateway's own user `tandem-gateway` may only
  * impersonate, review tokens and read what shared watches read.
  */
+import { join } from 'node:path';
 import type { TestCluster } from './cluster.js';
 
 const RBAC = '/apis/rbac.authorization.k8s.io/v1';
@@ -54,3 +55,13 @@ export async function grantRoles(cluster: TestCluster): Promise<void> {
   });
 }
 
+
+/** Writes `<dir>/gateway.kubeconfig` for the gateway's own user `tandem-gateway` (a client certificate) and returns its path. */
+export async function writeGatewayKubeconfig(cluster: TestCluster, dir: string, context: string): Promise<string> {
+  const env = cluster.kubeEnv;
+  if (env === undefined) throw new Error(`the ${cluster.target} target has no users of its own`);
+  await env.clientCertificate('tandem-gateway');
+  const path = join(dir, 'gateway.kubeconfig');
+  await env.writeKubeconfig(path, { user: 'tandem-gateway', context, namespace: 'shop' });
+  return path;
+}

@@ -4,6 +4,7 @@
  * controller does on a real cluster. It runs the same on the sandbox and on a real API server,
  * where no controller-manager runs.
  */
+import { flappingStatus } from '@tandem/kube-sandbox';
 import type { Json, TestCluster } from './cluster.js';
 
 export interface StatusChurn {
@@ -27,23 +28,8 @@ export function startStatusChurn(cluster: TestCluster, intervalMs: number): Stat
     for (const deployment of items) {
       if (stopped) return;
       const metadata = deployment['metadata'] as Json;
-      const spec = (deployment['spec'] as Json | undefined) ?? {};
-      const replicas = typeof spec['replicas'] === 'number' ? spec['replicas'] : 1;
-      const ready = tick % 2 === 1 ? Math.max(replicas - 1, 0) : replicas;
-      const { unavailableReplicas: _previous, ...status } = (deployment['status'] as Json | undefined) ?? {};
       // A conflict means someone wrote in between; a controller simply tries again next tick.
-      const written = await cluster.request('PUT', `${DEPLOYMENTS}/${String(metadata['name'])}/status`, {
-        ...deployment,
-        status: {
-          ...status,
-          observedGeneration: metadata['generation'],
-          replicas,
-          updatedReplicas: replicas,
-          readyReplicas: ready,
-          availableReplicas: ready,
-          ...(ready < replicas ? { unavailableReplicas: replicas - ready } : {}),
-        },
-      });
+      const written = await cluster.request('PUT', `${DEPLOYMENTS}/${String(metadata['name'])}/status`, { ...deployment, status: flappingStatus(deployment, tick, new Date().toISOString().replace(/\.\d+Z$/, 'Z')) });
       if (written.status === 200) writes += 1;
     }
   };
