@@ -58,6 +58,7 @@ const StoredRecordSchema = z.object({
   toResourceVersion: z.string().optional(),
   changes: z.array(FieldChangeSchema),
   error: z.object({ code: z.number().int().optional(), message: z.string() }).optional(),
+  holder: z.string().optional(),
 });
 
 type StreamReply = [id: string, fields: string[]][];

@@ -6,8 +6,12 @@ import { z } from 'zod';
 import type { FieldChange } from '../diff.js';
 import type { ResourceRef } from '../resource-ref.js';
 
-/** How a save attempt ended; `observed` is a change made outside Tandem (kubectl, a controller). */
-export const HISTORY_OUTCOMES = ['applied', 'dry-run', 'blocked-stale', 'blocked-locked', 'rejected-by-cluster', 'invalid', 'observed'] as const;
+/**
+ * How a save attempt ended; `observed` is a change made outside Tandem (kubectl, a controller);
+ * `blocked-by-lease` is an outside write the admission webhook refused or warned about because it
+ * changed a field someone holds a lease on.
+ */
+export const HISTORY_OUTCOMES = ['applied', 'dry-run', 'blocked-stale', 'blocked-locked', 'rejected-by-cluster', 'invalid', 'observed', 'blocked-by-lease'] as const;
 export type HistoryOutcome = (typeof HISTORY_OUTCOMES)[number];
 
 /** `save` for a Tandem save attempt; the watch event type, lower-cased, for an outside change. */
@@ -31,6 +35,8 @@ export interface HistoryRecord {
   readonly changes: readonly FieldChange[];
   /** Why it did not apply: the cluster's HTTP status for `rejected-by-cluster`, and a message. */
   readonly error?: { readonly code?: number; readonly message: string };
+  /** `blocked-by-lease`: who holds the lease the write ran into (the requester is `actor`). */
+  readonly holder?: string;
 }
 
 export interface HistoryEntry extends HistoryRecord {
@@ -73,6 +79,7 @@ export const HistoryEntrySchema = z.object({
   toResourceVersion: z.string().optional(),
   changes: z.array(fieldChangeSchema),
   error: z.object({ code: z.number().optional(), message: z.string() }).optional(),
+  holder: z.string().optional(),
 });
 
 export const HistoryPageSchema = z.object({ entries: z.array(HistoryEntrySchema), nextCursor: z.string().optional() });
