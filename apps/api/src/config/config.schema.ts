@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { admissionEnvironmentShape, type AdmissionConfig } from './admission.schema.js';
 import { limitsEnvironmentShape, type Limits } from './limits.schema.js';
 
 /** The built web app sits beside the gateway in the workspace: apps/api/dist -> apps/web/dist. */
@@ -151,6 +152,7 @@ export const environmentSchema = z.object({
   TANDEM_PROXY_GROUPS_HEADER: z.string().trim().toLowerCase().min(1).default('x-forwarded-groups'),
   TANDEM_ADMIN_GROUPS: commaList,
   TANDEM_ACCESS_CACHE_MS: milliseconds(10_000),
+  ...admissionEnvironmentShape,
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -217,6 +219,8 @@ export interface AppConfig {
   readonly history: { readonly maxEntries: number; readonly maxEntriesPerResource: number; readonly maxAgeMs: number };
   /** Quotas per socket and rate limits per user (docs/security.md). */
   readonly limits: Limits;
+  /** The validating admission webhook that makes leases hold for every client (docs/security.md). */
+  readonly admission: AdmissionConfig;
 }
 
 /** How people sign in, and how the gateway reaches the cluster as them (docs/security.md). */

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { environmentSchema, type AppConfig, type AuthConfig, type InClusterConfig, type InClusterMode, type RedisTarget } from './config.schema.js';
 import { isLoopbackHost } from '../http/origin-policy.js';
+import { AdmissionConfigError, admissionFrom, type AdmissionConfig } from './admission.schema.js';
 import { limitsFrom } from './limits.schema.js';
 
 /** Thrown when the environment cannot be turned into an AppConfig; the message names each bad variable. */
@@ -47,10 +48,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     history: { maxEntries: vars.TANDEM_HISTORY_MAX_ENTRIES, maxEntriesPerResource: vars.TANDEM_HISTORY_MAX_ENTRIES_PER_RESOURCE, maxAgeMs: vars.TANDEM_HISTORY_MAX_AGE_MS },
     limits: limitsFrom(vars),
     auth: authConfig(vars),
+    admission: admissionConfig(vars),
   };
 }
 
 type Vars = ReturnType<typeof environmentSchema.parse>;
+
+function admissionConfig(vars: Vars): AdmissionConfig {
+  try {
+    return admissionFrom(vars);
+  } catch (error) {
+    if (error instanceof AdmissionConfigError) throw new InvalidConfigError([error.message]);
+    throw error;
+  }
+}
 
 /** The sign-in settings, refusing combinations that cannot work (or would expose the cluster). */
 function authConfig(vars: Vars): AuthConfig {
