@@ -16,10 +16,10 @@ const positive = (fallback: number) =>
  * person working in the web app far below every limit and stop a script hammering the gateway.
  */
 export const limitsEnvironmentShape = {
-  TANDEM_LIMIT_REQUESTS_PER_SECOND: positive(100),
+  TANDEM_LIMIT_REQUESTS_PER_SECOND: positive(300),
   TANDEM_LIMIT_JOINS_PER_MINUTE: positive(120),
   TANDEM_LIMIT_PRESENCE_PER_SECOND: positive(30),
-  TANDEM_LIMIT_LEASES_PER_MINUTE: positive(240),
+  TANDEM_LIMIT_LEASES_PER_MINUTE: positive(600),
   TANDEM_LIMIT_SAVES_PER_MINUTE: positive(60),
   TANDEM_LIMIT_HISTORY_PER_MINUTE: positive(300),
   TANDEM_QUOTA_RESOURCES_PER_SOCKET: positive(50),

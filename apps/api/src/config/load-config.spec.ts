@@ -53,10 +53,10 @@ describe(loadConfig.name, () => {
       admins: ['alice', 'carol'],
       history: { maxEntries: 5_000, maxEntriesPerResource: 50, maxAgeMs: 86_400_000 },
       limits: {
-        requestsPerSecond: 100,
+        requestsPerSecond: 300,
         joinsPerMinute: 120,
         presencePerSecond: 30,
-        leasesPerMinute: 240,
+        leasesPerMinute: 600,
         savesPerMinute: 5,
         historyPerMinute: 300,
         resourcesPerSocket: 50,
