@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { JsonObject, Lease, ResourceRef } from '@tandem/sync';
+import type { JsonObject, Lease, LockBlocked, ResourceRef } from '@tandem/sync';
 import type { TandemClient } from '@tandem/sync/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientPool } from './support/clients.js';
@@ -129,7 +129,9 @@ describe.skipIf(!TARGETS.includes('kube-apiserver'))('the admission webhook on a
       await webhookInForce((result) => result.code !== 0 && MESSAGE.test(result.stderr));
     });
 
-    it('denies bob\'s kubectl scale and kubectl patch of replicas with the lease\'s holder, time and token, and nothing changes', async () => {
+    it('denies bob\'s kubectl scale and kubectl patch of replicas with the lease\'s holder, time and token, and nothing changes; alice hears of it', async () => {
+      const heard: LockBlocked[] = [];
+      const stop = alice.on('lock:blocked', (event) => heard.push(event));
       const before = await replicas();
       const scaled = await as('bob', ['scale', 'deploy/web', '--replicas=5']);
       expect(scaled.code).not.toBe(0);
@@ -140,6 +142,13 @@ describe.skipIf(!TARGETS.includes('kube-apiserver'))('the admission webhook on a
       expect(patched.code).not.toBe(0);
       expect(patched.stderr).toMatch(MESSAGE);
       expect(await replicas()).toBe(before);
+      // "kubectl (bob) tried to change spec.replicas", once per attempt; kubectl names itself as field manager for a patch, not for scale.
+      await eventually(async () => (heard.length >= 2 ? true : undefined), 'alice hears of both attempts');
+      stop();
+      expect(heard).toEqual([
+        { ref: webRef, path: 'spec.replicas', holder: 'alice', token: lease.token, requester: 'bob', changed: ['spec.replicas'], enforced: true, at: expect.any(Number) },
+        { ref: webRef, path: 'spec.replicas', holder: 'alice', token: lease.token, requester: 'bob', client: 'kubectl-patch', changed: ['spec.replicas'], enforced: true, at: expect.any(Number) },
+      ]);
     });
 
     it('lets bob annotate the same object, a controller-style status write through, and a write by an exempt group', async () => {

@@ -10,12 +10,13 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { redactSecretChanges, type Lease } from '@tandem/sync';
+import { redactSecretChanges, resourceKey, rooms, type Lease, type ResourceRef } from '@tandem/sync';
 import type { HistoryRecord } from '@tandem/store';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import type { AdmissionConfig } from '../config/admission.schema.js';
 import { boundedChanges, HISTORY_MESSAGE_MAX_CHARS, isSecret } from '../history/history.service.js';
+import { RoomBroadcaster } from '../realtime/room-broadcaster.js';
 import { CollabStore } from '../store/store.module.js';
 import { AdmissionReviewSchema, MAX_REVIEW_BYTES, reviewResponse, type AdmissionRequest, type AdmissionResponse, type AdmissionReviewResponse } from './admission-review.js';
 import { changedFields, conflictMessage, conflicts, passReason, refOf, type LeaseConflict } from './lease-check.js';
@@ -24,13 +25,6 @@ import { renderWebhookConfiguration, type ValidatingWebhookConfiguration } from 
 
 /** The lease lookup's budget, well inside the API server's timeoutSeconds: past it, the write is admitted. */
 export const LEASE_LOOKUP_TIMEOUT_MS = 1_000;
-
-/** A refused or warned write, as the holder's gateway hears of it. */
-export interface BlockedWrite {
-  readonly requester: string;
-  readonly conflicts: readonly LeaseConflict[];
-  readonly enforced: boolean;
-}
 
 @Injectable()
 export class AdmissionService implements OnModuleInit, OnApplicationShutdown {
@@ -41,23 +35,17 @@ export class AdmissionService implements OnModuleInit, OnApplicationShutdown {
   private url: string | undefined;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly salt = randomBytes(16).toString('hex');
-  private readonly listeners = new Set<(blocked: BlockedWrite) => void>();
 
   constructor(
     @Inject(APP_CONFIG) appConfig: AppConfig,
     private readonly store: CollabStore,
+    private readonly broadcaster: RoomBroadcaster,
   ) {
     this.config = appConfig.admission;
   }
 
   get enabled(): boolean {
     return this.config.mode !== 'off';
-  }
-
-  /** Called for every refused or warned write this gateway answered. */
-  onBlocked(listener: (blocked: BlockedWrite) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   async onModuleInit(): Promise<void> {
@@ -142,12 +130,15 @@ export class AdmissionService implements OnModuleInit, OnApplicationShutdown {
     if (found.length === 0) return allow;
     const messages = found.map(conflictMessage);
     const enforced = this.config.mode === 'enforce';
-    if (request.dryRun !== true) this.record(request, ref, found, messages, enforced);
-    for (const listener of this.listeners) listener({ requester, conflicts: found, enforced });
+    // A dry run changes nothing and tells no one; a real attempt is recorded and the holder hears of it.
+    if (request.dryRun !== true) {
+      this.record(request, ref, found, messages, enforced);
+      this.tellHolders(request, ref, found, enforced);
+    }
     return enforced ? { uid: request.uid, allowed: false, status: { code: 403, reason: 'Forbidden', message: messages.join('; ') } } : { ...allow, warnings: messages };
   }
 
-  private async lookUp(ref: ReturnType<typeof refOf>): Promise<Lease[] | undefined> {
+  private async lookUp(ref: ResourceRef): Promise<Lease[] | undefined> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), LEASE_LOOKUP_TIMEOUT_MS);
@@ -164,7 +155,25 @@ export class AdmissionService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private record(request: AdmissionRequest, ref: ReturnType<typeof refOf>, found: readonly LeaseConflict[], messages: readonly string[], enforced: boolean): void {
+  private tellHolders(request: AdmissionRequest, ref: ResourceRef, found: readonly LeaseConflict[], enforced: boolean): void {
+    const client = request.options?.fieldManager;
+    const at = Date.now();
+    for (const { lease, changes } of found) {
+      this.broadcaster.toRoom(rooms.resource(resourceKey(ref)), 'lock:blocked', {
+        ref,
+        path: lease.path,
+        holder: lease.owner,
+        token: lease.token,
+        requester: request.userInfo.username ?? 'unknown',
+        ...(client !== undefined && client !== '' ? { client } : {}),
+        changed: changes.map((change) => change.path),
+        enforced,
+        at,
+      });
+    }
+  }
+
+  private record(request: AdmissionRequest, ref: ResourceRef, found: readonly LeaseConflict[], messages: readonly string[], enforced: boolean): void {
     const fromResourceVersion = resourceVersionOf(request.oldObject);
     const changes = found.flatMap((conflict) => conflict.changes);
     const record: HistoryRecord = {

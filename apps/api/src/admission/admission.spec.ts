@@ -1,6 +1,7 @@
 import type { JsonObject, ResourceRef } from '@tandem/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
+import { RoomBroadcaster } from '../realtime/room-broadcaster.js';
 import { CollabStore } from '../store/store.module.js';
 import type { AdmissionRequest } from './admission-review.js';
 import { AdmissionService } from './admission.service.js';
@@ -84,13 +85,18 @@ describe('AdmissionService.review', () => {
     stores.push(store);
     const grant = await store.leases.acquire({ ref, path: 'spec.replicas', owner: 'alice', sessionId: 's-alice', ttlMs: 60_000 });
     if (!grant.granted) throw new Error('no lease');
-    return { service: new AdmissionService(config, store), store, lease: grant.lease };
+    const broadcasts: unknown[][] = [];
+    const broadcaster = { toRoom: (...args: unknown[]) => broadcasts.push(args) } as unknown as RoomBroadcaster;
+    return { service: new AdmissionService(config, store, broadcaster), store, lease: grant.lease, broadcasts };
   }
 
   it('refuses a change under alice\'s lease with her name, the time and the token, records it, and lets alice and unrelated changes through', async () => {
-    const { service, store, lease } = await setUp('enforce');
+    const { service, store, lease, broadcasts } = await setUp('enforce');
     const message = `spec.replicas is being edited in Tandem by alice until ${clockTime(lease.expiresAt)} (lease ${lease.token}); try again when it is released`;
     expect(await service.review(request())).toEqual({ uid: 'u-1', allowed: false, status: { code: 403, reason: 'Forbidden', message } });
+    expect(broadcasts).toEqual([
+      ['resource:lab/apps/v1/deployments/shop/web', 'lock:blocked', { ref, path: 'spec.replicas', holder: 'alice', token: lease.token, requester: 'bob', changed: ['spec.replicas'], enforced: true, at: expect.any(Number) }],
+    ]);
     expect(await service.review(request({ userInfo: { username: 'alice' } }))).toEqual({ uid: 'u-1', allowed: true });
     expect(await service.review(request({ object: deployment(1, 'web:2') }))).toEqual({ uid: 'u-1', allowed: true });
     await service.onApplicationShutdown();
@@ -100,11 +106,12 @@ describe('AdmissionService.review', () => {
   });
 
   it('admits with a warning in warn mode, and records no dry run', async () => {
-    const { service, store } = await setUp('warn');
+    const { service, store, broadcasts } = await setUp('warn');
     const answer = await service.review(request({ dryRun: true }));
     expect(answer.allowed).toBe(true);
     expect(answer.warnings).toEqual([expect.stringMatching(/^spec\.replicas is being edited in Tandem by alice until \d\d:\d\d:\d\d \(lease \d+\); try again when it is released$/)]);
     await service.onApplicationShutdown();
     expect((await store.history.query({ limit: 10 })).entries).toEqual([]);
+    expect(broadcasts).toEqual([]);
   });
 });

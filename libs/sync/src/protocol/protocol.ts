@@ -209,6 +209,29 @@ export interface LockChanged {
   readonly released: readonly LeaseEnded[];
 }
 
+/**
+ * A write from outside Tandem (kubectl, a pipeline) that changed a leased field: the cluster's
+ * admission webhook refused it (`enforced`) or admitted it with a warning. Sent to the resource
+ * room so the holder hears "kubectl (bob) tried to change spec.replicas".
+ */
+export interface LockBlocked {
+  readonly ref: ResourceRef;
+  /** The leased field the write ran into. */
+  readonly path: FieldPath;
+  readonly holder: string;
+  /** The holder's lease token. */
+  readonly token: number;
+  /** The cluster user who tried to write. */
+  readonly requester: string;
+  /** The writing program as the cluster's field manager names it (`kubectl-scale`, `kubectl-patch`…), when it said. */
+  readonly client?: string;
+  /** The changed fields under the lease. */
+  readonly changed: readonly FieldPath[];
+  readonly enforced: boolean;
+  /** Epoch milliseconds when the webhook answered. */
+  readonly at: number;
+}
+
 // ---------------------------------------------------------------------------------------
 // Saves
 
@@ -330,6 +353,7 @@ export interface ServerToClientEvents {
   'presence:changed': (event: PresenceChanged) => void;
   'presence:summary': (event: PresenceSummary) => void;
   'lock:changed': (event: LockChanged) => void;
+  'lock:blocked': (event: LockBlocked) => void;
 }
 
 export type ServerEventName = keyof ServerToClientEvents;
