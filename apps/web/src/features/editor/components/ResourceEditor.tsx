@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { resourceKey } from '@tandem/sync';
+import { resourceKey, type LockBlocked } from '@tandem/sync';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { EditorTab } from '../../../state/ui-store.js';
 import { useConnection } from '../../connection/hooks/useTandemClient.js';
@@ -41,6 +41,7 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
   const [pair, setPair] = useState<PairEditor | null>(null);
   const [problems, setProblems] = useState(0);
   const [historyOpen, setHistoryOpen] = useState(false);
+  const [outsideWrites, setOutsideWrites] = useState<readonly LockBlocked[]>([]);
   const isAdmin = useHistoryAccess() === 'admin';
   const snap = useSyncExternalStore(pair?.subscribe ?? noSubscription, pair?.getSnapshot ?? emptySnapshot);
 
@@ -89,6 +90,10 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
       }),
       client.on('lock:changed', (event) => {
         if (resourceKey(event.ref) === key) pair.leaseChanged(event);
+      }),
+      // The cluster's admission webhook stopped (or warned about) a write to a field this tab holds.
+      client.on('lock:blocked', (event) => {
+        if (resourceKey(event.ref) === key && pair.getSnapshot().ownLeases.includes(event.path)) setOutsideWrites((shown) => [...shown.slice(-2), event]);
       }),
       client.onState((state) => {
         if (state !== 'connected') pair.connectionLost();
@@ -181,6 +186,14 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
           </span>
         )}
       </div>
+      {outsideWrites.map((write) => (
+        <p key={`${write.at}-${write.token}-${write.requester}`} role="status" className="notice notice-warning" data-testid="outside-write-blocked" data-user={write.requester} data-path={write.path}>
+          {outsideWriteMessage(write)}{' '}
+          <button type="button" onClick={() => setOutsideWrites((shown) => shown.filter((other) => other !== write))}>
+            Dismiss
+          </button>
+        </p>
+      ))}
       {snap.readOnly && (
         <p role="alert" className="notice notice-warning readonly-banner" data-testid="editor-readonly-banner">
           The context {ref.context} was removed from the kubeconfig: this editor is read-only. Your text stays here so you can copy it.
@@ -251,4 +264,10 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
       )}
     </section>
   );
+}
+
+/** "kubectl (bob) tried to change spec.replicas; the cluster refused it." */
+export function outsideWriteMessage(write: LockBlocked): string {
+  const program = write.client === undefined ? 'A client outside Tandem' : (write.client.split('-')[0] ?? write.client);
+  return `${program} (${write.requester}) tried to change ${write.changed.join(', ')}; the cluster ${write.enforced ? 'refused it' : 'let it through with a warning'}.`;
 }
