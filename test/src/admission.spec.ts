@@ -2,7 +2,8 @@
  * Leases for every client, on a real kube-apiserver: the API server asks Tandem's admission
  * webhook before it accepts an update, so kubectl cannot write over a field alice holds in
  * Tandem. `kubectl scale` writes through the scale subresource; the webhook counts that as a
- * change to spec.replicas.
+ * change to spec.replicas. Proxy sign-in: the gateway writes as each person, so alice's own saves
+ * reach the webhook under her name.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,10 @@ const CONTEXT = 'lab';
 const webRef: ResourceRef = { context: CONTEXT, group: 'apps', version: 'v1', resource: 'deployments', namespace: 'shop', name: 'web' };
 const WEBHOOKS = '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations';
 const DEPLOYMENT = '/apis/apps/v1/namespaces/shop/deployments/web';
+const PEOPLE = {
+  alice: { 'x-forwarded-user': 'alice', 'x-forwarded-groups': 'tandem:editors' },
+  carol: { 'x-forwarded-user': 'carol', 'x-forwarded-groups': '' },
+};
 const MESSAGE = /spec\.replicas is being edited in Tandem by alice until \d\d:\d\d:\d\d \(lease \d+\); try again when it is released/;
 
 /** Polls an async condition; the timeout only bounds a hung scenario. */
@@ -51,7 +56,9 @@ describe.skipIf(!TARGETS.includes('kube-apiserver'))('the admission webhook on a
         KUBECONFIG: join(home, 'gateway.kubeconfig'),
         TANDEM_SANDBOX: 'off',
         TANDEM_LEASE_TTL_MS: '120000',
-        TANDEM_ADMINS: 'carol',
+        // People are who the proxy says; the gateway writes as them (impersonation), so the cluster sees alice's own saves as hers.
+        TANDEM_AUTH: 'proxy',
+        TANDEM_TRUSTED_PROXIES: '127.0.0.1,::1',
         TANDEM_ADMISSION: mode,
         TANDEM_ADMISSION_PORT: '0',
         TANDEM_ADMISSION_CONTEXT: CONTEXT,
@@ -72,7 +79,8 @@ describe.skipIf(!TARGETS.includes('kube-apiserver'))('the admission webhook on a
   }
 
   async function aliceLeasesReplicas(url: string): Promise<{ alice: TandemClient; lease: Lease }> {
-    const alice = await clients.connect(url, 'alice');
+    const alice = clients.create(url, '', { extraHeaders: PEOPLE.alice });
+    await alice.connected();
     await alice.request('resource:join', { ref: webRef });
     const { lease } = await alice.request('lock:acquire', { ref: webRef, path: 'spec.replicas' });
     return { alice, lease };
@@ -108,7 +116,9 @@ describe.skipIf(!TARGETS.includes('kube-apiserver'))('the admission webhook on a
       kubeconfigs[user] = join(home, `${user}.kubeconfig`);
       await cluster.writeKubeconfig(kubeconfigs[user], { user, context: CONTEXT, namespace: 'shop' });
     }
-    await cluster.writeKubeconfig(join(home, 'gateway.kubeconfig'), { context: CONTEXT, namespace: 'shop' });
+    // The gateway's own account may only impersonate and read (support/rbac.ts).
+    await env.clientCertificate('tandem-gateway');
+    await cluster.writeKubeconfig(join(home, 'gateway.kubeconfig'), { user: 'tandem-gateway', context: CONTEXT, namespace: 'shop' });
   });
 
   afterAll(async () => {
@@ -166,12 +176,24 @@ describe.skipIf(!TARGETS.includes('kube-apiserver'))('the admission webhook on a
 
     it('records every refused write in the edit history as blocked-by-lease, with the requester and the holder', async () => {
       const page = await eventually(async () => {
-        const response = await fetch(`${gateway?.url ?? ''}/api/history?outcome=blocked-by-lease&limit=50`, { headers: { 'X-Tandem-User': 'carol' } });
+        const response = await fetch(`${gateway?.url ?? ''}/api/history?outcome=blocked-by-lease&limit=50`, { headers: PEOPLE.carol });
         const body = (await response.json()) as { entries: { actor: string; holder?: string; outcome: string; changes: { path: string }[]; error?: { message: string } }[] };
         return body.entries.length >= 2 ? body : undefined;
       }, 'two blocked-by-lease entries are recorded');
       expect(page.entries[0]).toMatchObject({ actor: 'bob', holder: 'alice', outcome: 'blocked-by-lease', changes: [{ path: 'spec.replicas' }] });
       expect(page.entries[0]?.error?.message).toMatch(MESSAGE);
+    });
+
+    it('lets alice\'s own Tandem save of spec.replicas through while she holds it (the cluster sees her as the writer)', async () => {
+      const view = await alice.request('resource:join', { ref: webRef });
+      const spec = view.object['spec'] as JsonObject;
+      const saved = await alice.request('resource:save', { ref: webRef, baseResourceVersion: view.resourceVersion, object: { ...view.object, spec: { ...spec, replicas: 8 } } });
+      expect(saved.resourceVersion).not.toBe(view.resourceVersion);
+      expect(await replicas()).toBe(8);
+      // A save gives back the leases of the fields it wrote; alice takes spec.replicas again.
+      ({ lease } = await alice.request('lock:acquire', { ref: webRef, path: 'spec.replicas' }));
+      const scaled = await as('bob', ['scale', 'deploy/web', '--replicas=5']);
+      expect(scaled.stderr).toMatch(MESSAGE);
     });
 
     it('lets bob scale once alice has released the lease', async () => {
