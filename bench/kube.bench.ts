@@ -18,6 +18,7 @@ import type { JsonObject, ResourceChanged, ResourceRef } from '@tandem/sync';
 import { TandemClient } from '@tandem/sync/client';
 import { inBatches, progress, startChild, stopAllChildren, waitFor, type ChildServer } from './support/child-process.js';
 import { ms, percentiles, type BenchRow, type BenchSection } from './types.js';
+import { BENCH_LIMITS } from './support/bench-limits.js';
 
 const SAVES = 200;
 const EDITORS = 50;
@@ -30,7 +31,7 @@ function startGateway(index: number, kubeconfig: string, redisUrl: string, prefi
   return startChild({
     name: `gateway ${String(index + 1)}`,
     args: ['apps/api/dist/main.js'],
-    env: { PORT: '0', HOST: '127.0.0.1', REDIS_URL: redisUrl, TANDEM_REDIS_PREFIX: prefix, TANDEM_SANDBOX: 'off', KUBECONFIG: kubeconfig, LOG_LEVEL: 'warn' },
+    env: { PORT: '0', HOST: '127.0.0.1', REDIS_URL: redisUrl, TANDEM_REDIS_PREFIX: prefix, TANDEM_SANDBOX: 'off', KUBECONFIG: kubeconfig, LOG_LEVEL: 'warn', ...BENCH_LIMITS },
     readyPattern: /Tandem is running at http:\/\/localhost:(\d+)/,
     readyTimeoutMs: 60_000,
   });

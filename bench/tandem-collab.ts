@@ -17,6 +17,7 @@ import type { LeaseSamples } from './support/lease-requesters.js';
 import { startRequesterProcesses } from './support/requester-processes.js';
 import { collectGarbage, inspectorUrlOf } from './support/inspector.js';
 import { collectLatency, seeMoves, typeAt, type CollabFigures, type CollabOptions } from './support/collab-figures.js';
+import { BENCH_LIMITS } from './support/bench-limits.js';
 
 export const SHOP_WEB: ResourceRef = { context: 'tandem-sandbox', group: 'apps', version: 'v1', resource: 'deployments', namespace: 'shop', name: 'web' };
 
@@ -69,7 +70,7 @@ async function startGateway(index: number, kubeconfig: string, redisUrl: string)
     name: `gateway ${index + 1}`,
     // The inspector lets the bench force garbage collections before reading memory (see support/inspector.ts).
     args: ['--inspect=127.0.0.1:0', GATEWAY_MAIN],
-    env: { PORT: '0', HOST: '127.0.0.1', REDIS_URL: redisUrl, TANDEM_SANDBOX: 'off', KUBECONFIG: kubeconfig, LOG_LEVEL: 'warn' },
+    env: { PORT: '0', HOST: '127.0.0.1', REDIS_URL: redisUrl, TANDEM_SANDBOX: 'off', KUBECONFIG: kubeconfig, LOG_LEVEL: 'warn', ...BENCH_LIMITS },
     readyPattern: /Tandem is running at http:\/\/localhost:(\d+)/,
     readyTimeoutMs: 60_000,
   });
