@@ -8,11 +8,12 @@ export const DEFAULT_EXEMPT_GROUPS = 'system:serviceaccounts:kube-system,system:
 /** Resource types the generated webhook configuration covers by default (`resource[.group]`, as kubectl names them). */
 export const DEFAULT_ADMISSION_RESOURCES = 'deployments.apps,statefulsets.apps,daemonsets.apps,replicasets.apps,configmaps,services,cronjobs.batch,jobs.batch';
 
+/** A comma-separated list; empty counts as unset (the default), as for every variable. */
 const list = (fallback: string) =>
   z
     .string()
     .default(fallback)
-    .transform((text) => text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''));
+    .transform((text) => (text.trim() === '' ? fallback : text).split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''));
 
 const optionalText = z
   .string()
@@ -64,9 +65,14 @@ export const admissionEnvironmentShape = {
   TANDEM_ADMISSION_CONTEXT: z.string().trim().min(1, 'must not be empty').default('in-cluster'),
   TANDEM_ADMISSION_EXEMPT_USERS: list(''),
   TANDEM_ADMISSION_EXEMPT_GROUPS: list(DEFAULT_EXEMPT_GROUPS),
-  TANDEM_ADMISSION_RESOURCES: list(DEFAULT_ADMISSION_RESOURCES).pipe(
-    z.array(z.string().regex(RESOURCE, 'must list resource types as kubectl names them, such as deployments.apps,configmaps')).min(1, 'must name at least one resource type'),
-  ),
+  TANDEM_ADMISSION_RESOURCES: list(DEFAULT_ADMISSION_RESOURCES).transform((resources, ctx) => {
+    const wrong = resources.find((resource) => !RESOURCE.test(resource));
+    if (wrong !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `must list resource types as kubectl names them, such as deployments.apps,configmaps (not "${wrong}")` });
+      return z.NEVER;
+    }
+    return resources;
+  }),
   TANDEM_ADMISSION_NAMESPACE_SELECTOR: labelSelector,
   TANDEM_ADMISSION_OBJECT_SELECTOR: labelSelector,
 };

@@ -38,6 +38,18 @@ describe(loadConfig.name, () => {
       TANDEM_TRUSTED_PROXIES: '10.0.0.5, ::1',
       TANDEM_ADMIN_GROUPS: 'ops,platform',
       TANDEM_PUBLIC_URL: 'https://tandem.example.com',
+      TANDEM_ADMISSION: 'enforce',
+      TANDEM_ADMISSION_HOST: '0.0.0.0',
+      TANDEM_ADMISSION_PORT: '8443',
+      TANDEM_ADMISSION_CERT_FILE: '/etc/tandem/admission/tls.crt',
+      TANDEM_ADMISSION_KEY_FILE: '/etc/tandem/admission/tls.key',
+      TANDEM_ADMISSION_URL: 'https://tandem-admission.tandem.svc:443/validate',
+      TANDEM_ADMISSION_CONTEXT: 'prod',
+      TANDEM_ADMISSION_EXEMPT_USERS: 'deployer, argocd',
+      TANDEM_ADMISSION_EXEMPT_GROUPS: 'system:nodes',
+      TANDEM_ADMISSION_RESOURCES: 'deployments.apps,configmaps',
+      TANDEM_ADMISSION_NAMESPACE_SELECTOR: '{"matchLabels":{"tandem.dev/leases":"on"}}',
+      TANDEM_ADMISSION_OBJECT_SELECTOR: '{"matchExpressions":[{"key":"tandem.dev/skip","operator":"DoesNotExist"}]}',
     });
     expect(config).toEqual({
       http: { host: '0.0.0.0', port: 8080, allowedOrigins: ['https://tandem.example.com', 'http://localhost:4200'], local: false },
@@ -75,6 +87,19 @@ describe(loadConfig.name, () => {
         proxy: { trusted: ['10.0.0.5', '::1'], userHeader: 'x-forwarded-user', groupsHeader: 'x-forwarded-groups' },
         adminGroups: ['ops', 'platform'],
         accessCacheMs: 10_000,
+      },
+      admission: {
+        mode: 'enforce',
+        host: '0.0.0.0',
+        port: 8443,
+        certificate: { certFile: '/etc/tandem/admission/tls.crt', keyFile: '/etc/tandem/admission/tls.key' },
+        url: 'https://tandem-admission.tandem.svc:443/validate',
+        context: 'prod',
+        exemptUsers: ['deployer', 'argocd'],
+        exemptGroups: ['system:nodes'],
+        resources: ['deployments.apps', 'configmaps'],
+        namespaceSelector: { matchLabels: { 'tandem.dev/leases': 'on' } },
+        objectSelector: { matchExpressions: [{ key: 'tandem.dev/skip', operator: 'DoesNotExist' }] },
       },
     });
   });
