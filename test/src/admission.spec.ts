@@ -66,6 +66,8 @@ describe.skipIf(!TARGETS.includes('kube-apiserver'))('the admission webhook on a
       },
     });
     expect(started.output()).toMatch(/Tandem admission webhook \((warn|enforce)\) at https:\/\/127\.0\.0\.1:\d+\/validate/);
+    // The editor asks whether leases hold cluster-wide, and where.
+    expect(await (await fetch(`${started.url}/api/admission`)).json()).toEqual({ mode, context: CONTEXT });
     // The operator's step: apply the configuration the gateway renders (replacing an older one).
     const response = await fetch(`${started.url}/api/admission/webhook-configuration`);
     expect(response.status).toBe(200);

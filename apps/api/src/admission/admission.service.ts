@@ -26,6 +26,12 @@ import { renderWebhookConfiguration, type ValidatingWebhookConfiguration } from 
 /** The lease lookup's budget, well inside the API server's timeoutSeconds: past it, the write is admitted. */
 export const LEASE_LOOKUP_TIMEOUT_MS = 1_000;
 
+/** `GET /api/admission`: whether the webhook runs, and the context whose leases it enforces. */
+export interface AdmissionStatus {
+  readonly mode: AdmissionConfig['mode'];
+  readonly context: string;
+}
+
 @Injectable()
 export class AdmissionService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(AdmissionService.name);
@@ -84,6 +90,10 @@ export class AdmissionService implements OnModuleInit, OnApplicationShutdown {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
     await Promise.allSettled([...this.pending]);
+  }
+
+  status(): AdmissionStatus {
+    return { mode: this.config.mode, context: this.config.context };
   }
 
   /** The configuration that points the API server at this webhook; undefined while it is off. */

@@ -27,6 +27,7 @@ export const gatewayPaths = {
       ...(query.name !== undefined ? { name: query.name } : {}),
     }).toString(),
   me: () => '/auth/me',
+  admission: () => '/api/admission',
   schema: (context: string, group: string, version: string, kind: string) =>
     `/api/contexts/${enc(context)}/schemas/${enc(groupSegment(group))}/${enc(version)}/${enc(kind)}`,
 } as const;

@@ -9,6 +9,7 @@ import { Avatar } from '../../presence/components/Avatar.js';
 import { applyPresenceChange, avatarsOf } from '../../presence/state/presence.js';
 import { kindSchemaQuery, useKindSchema } from '../hooks/useKindSchema.js';
 import { useUpdateDenied } from '../hooks/useUpdateDenied.js';
+import { clusterWideNote, useAdmissionMode } from '../hooks/useAdmission.js';
 import { useResourceSession } from '../hooks/useResourceSession.js';
 import { monaco, newModelUri, setModelSchema, unicodeHighlight } from '../monaco/monaco.js';
 import { EMPTY_PAIR_EDITOR_SNAPSHOT, PairEditor } from '../monaco/pair-editor.js';
@@ -36,6 +37,7 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
   const session = useResourceSession(ref);
   const schema = useKindSchema(ref.context, ref.group, ref.version, tab.kind);
   const updateDenied = useUpdateDenied(ref);
+  const clusterWide = clusterWideNote(useAdmissionMode(ref.context));
   const queryClient = useQueryClient();
   const containerRef = useRef<HTMLDivElement>(null);
   const [pair, setPair] = useState<PairEditor | null>(null);
@@ -181,8 +183,9 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
           </span>
         )}
         {snap.ownLeases.length > 0 && (
-          <span className="muted" data-testid="own-leases" title="Fields you hold while you edit them; others cannot change them meanwhile">
+          <span className="muted" data-testid="own-leases" data-cluster-wide={clusterWide !== ''} title="Fields you hold while you edit them; others cannot change them meanwhile">
             You are editing {snap.ownLeases.join(', ')}
+            {clusterWide !== '' && ` (${clusterWide})`}
           </span>
         )}
       </div>
@@ -225,6 +228,7 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
             <li key={`${lease.path}-${lease.token}`} data-testid="lock-decoration" data-path={lease.path} data-user={lease.owner} title={`locked by ${lease.owner}`}>
               <span className="lock-swatch" style={{ background: snap.sessions.find((s) => s.user === lease.owner)?.color ?? '#808080' }} aria-hidden="true" />
               {lease.path} — locked by {lease.owner}
+              {clusterWide !== '' && ` (${clusterWide})`}
             </li>
           ))}
         </ul>
