@@ -9,7 +9,8 @@ import { Avatar } from '../../presence/components/Avatar.js';
 import { applyPresenceChange, avatarsOf } from '../../presence/state/presence.js';
 import { kindSchemaQuery, useKindSchema } from '../hooks/useKindSchema.js';
 import { useUpdateDenied } from '../hooks/useUpdateDenied.js';
-import { clusterWideNote, useAdmissionMode } from '../hooks/useAdmission.js';
+import { useAdmissionMode } from '../hooks/useAdmission.js';
+import { clusterWideNote, outsideWriteMessage } from '../state/outside-writes.js';
 import { useResourceSession } from '../hooks/useResourceSession.js';
 import { monaco, newModelUri, setModelSchema, unicodeHighlight } from '../monaco/monaco.js';
 import { EMPTY_PAIR_EDITOR_SNAPSHOT, PairEditor } from '../monaco/pair-editor.js';
@@ -268,10 +269,4 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
       )}
     </section>
   );
-}
-
-/** "kubectl (bob) tried to change spec.replicas; the cluster refused it." */
-export function outsideWriteMessage(write: LockBlocked): string {
-  const program = write.client === undefined ? 'A client outside Tandem' : (write.client.split('-')[0] ?? write.client);
-  return `${program} (${write.requester}) tried to change ${write.changed.join(', ')}; the cluster ${write.enforced ? 'refused it' : 'let it through with a warning'}.`;
 }

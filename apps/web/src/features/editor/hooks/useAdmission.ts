@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { z } from 'zod';
 import { getJson } from '../../../api/gateway.js';
 import { gatewayPaths } from '../../../api/paths.js';
+import type { AdmissionMode } from '../state/outside-writes.js';
 
 const statusSchema = z.object({ mode: z.enum(['off', 'warn', 'enforce']), context: z.string() });
 
@@ -9,7 +10,7 @@ const statusSchema = z.object({ mode: z.enum(['off', 'warn', 'enforce']), contex
  * Whether leases in `context` hold for every client (the cluster's admission webhook): `enforce`
  * (other clients' writes to a held field are refused), `warn`, or `off` (also while unknown).
  */
-export function useAdmissionMode(context: string): 'off' | 'warn' | 'enforce' {
+export function useAdmissionMode(context: string): AdmissionMode {
   const query = useQuery({
     queryKey: ['admission'],
     queryFn: ({ signal }) => getJson(gatewayPaths.admission(), (body) => statusSchema.parse(body), signal),
@@ -17,9 +18,4 @@ export function useAdmissionMode(context: string): 'off' | 'warn' | 'enforce' {
     retry: false,
   });
   return query.data !== undefined && query.data.context === context ? query.data.mode : 'off';
-}
-
-/** What the editor says beside a held field when leases hold cluster-wide. */
-export function clusterWideNote(mode: 'off' | 'warn' | 'enforce'): string {
-  return mode === 'enforce' ? 'protected cluster-wide: kubectl and other clients cannot change it meanwhile' : mode === 'warn' ? 'other clients (kubectl) are warned before they change it' : '';
 }
