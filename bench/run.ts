@@ -14,6 +14,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<BenchSection> }>
   history: () => import('./history.bench.js'),
   web: () => import('./web.bench.js'),
   kube: () => import('./kube.bench.js'),
+  limits: () => import('./limits.bench.js'),
   admission: () => import('./admission.bench.js'),
 };
 
