@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { admissionEnvironmentShape, type AdmissionConfig } from './admission.schema.js';
+import { count } from './env-values.js';
 import { limitsEnvironmentShape, type Limits } from './limits.schema.js';
 
 /** The built web app sits beside the gateway in the workspace: apps/api/dist -> apps/web/dist. */
@@ -32,15 +33,6 @@ const milliseconds = (fallback: number) =>
     .default(String(fallback))
     .transform(Number)
     .pipe(z.number().int().min(100, 'must be at least 100'));
-
-const count = (fallback: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be a whole number')
-    .default(String(fallback))
-    .transform(Number)
-    .pipe(z.number().int().min(1, 'must be at least 1'));
 
 /** Comma-separated origins (`scheme://host[:port]`), each normalised as a browser sends it in `Origin`. */
 const originList = z

@@ -1,14 +1,4 @@
-import { z } from 'zod';
-
-/** A whole number of at least 1. */
-const positive = (fallback: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be a whole number')
-    .default(String(fallback))
-    .transform(Number)
-    .pipe(z.number().int().min(1, 'must be at least 1'));
+import { count as positive } from './env-values.js';
 
 /**
  * Quotas and rate limits (docs/security.md). Rates are per user, shared by every gateway through
