@@ -6,7 +6,6 @@
  * `in-cluster` beside a mounted kubeconfig's contexts, and edits an object through it.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContextInfo, JsonObject, ResourceRef } from '@tandem/sync';
@@ -15,6 +14,7 @@ import { startKubeEnv, type KubeEnv } from '@tandem/kube-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from './support/gateway.js';
 import { TARGETS as CLUSTER_TARGETS } from './support/cluster.js';
+import { eventually } from './support/wait.js';
 
 const NAMESPACE = 'team';
 const SERVICE_ACCOUNT = 'tandem';
@@ -38,15 +38,11 @@ describe.skipIf(!CLUSTER_TARGETS.includes('kube-apiserver'))('in-cluster mode ag
   };
 
   /** The context list once `condition` holds (the first probe of a context may still be under way). */
-  const contextsWhen = async (condition: (contexts: ContextInfo[]) => boolean, timeoutMs = 15_000): Promise<ContextInfo[]> => {
-    const deadline = Date.now() + timeoutMs;
-    let contexts = await contextsNow();
-    while (!condition(contexts) && Date.now() < deadline) {
-      await sleep(50);
-      contexts = await contextsNow();
-    }
-    return contexts;
-  };
+  const contextsWhen = (condition: (contexts: ContextInfo[]) => boolean): Promise<ContextInfo[]> =>
+    eventually(async () => {
+      const contexts = await contextsNow();
+      return condition(contexts) ? contexts : undefined;
+    }, 'the context list shows what the test waits for');
 
   beforeAll(async () => {
     env = await startKubeEnv();

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { editorText, launchBrowser, openPage, screenshot, waitForEditorText } from '../support/browser.js';
 import { TARGETS, startCluster, type Json, type TestCluster } from '../support/cluster.js';
 import { startGateway, type RunningGateway } from '../support/gateway.js';
+import { eventually } from '../support/wait.js';
 
 const CRDS = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 const WIDGETS = '/apis/tandem.dev/v1/namespaces/shop/widgets';
@@ -70,15 +71,6 @@ async function saveWithConfirm(page: Page): Promise<string> {
   const notice = panel(page).getByTestId('save-notice');
   await notice.waitFor({ timeout: 15_000 });
   return notice.innerText();
-}
-
-/** Polls an asynchronous condition until it holds (a real server establishes a CRD a moment after creating it). */
-async function eventually(condition: () => Promise<boolean>, description: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${description}`);
-    await new Promise<void>((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** Opens shop/gadget, a Widget, from the resource browser and waits for its text. */

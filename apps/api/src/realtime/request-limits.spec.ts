@@ -2,7 +2,7 @@ import type { JsonObject, PresenceChanged, ResourceRef } from '@tandem/sync';
 import { TandemClient } from '@tandem/sync/client';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startInProcessGateway, type InProcessGateway } from '../test-support/in-process-gateway.js';
 
 const ref = (resource: string, name: string, group = ''): ResourceRef => ({ context: 'tandem-sandbox', group, version: 'v1', resource, namespace: 'shop', name });
@@ -64,11 +64,9 @@ describe('quotas and rate limits', () => {
     expect(acks.slice(0, 5).every((ack) => ack.ok)).toBe(true);
     expect(acks[5]).toMatchObject(RATE_LIMITED);
     // The five accepted moves reach the room as the first and then the latest one.
-    const deadline = Date.now() + 2_000;
-    while (heard.at(-1)?.session.field !== 'spec.paused' && Date.now() < deadline) await sleep(20);
-    expect(heard.at(-1)?.session.field).toBe('spec.paused');
+    await vi.waitFor(() => expect(heard.at(-1)?.session.field).toBe('spec.paused'));
     expect(heard.length).toBeLessThanOrEqual(2);
-    // A second later the budget is back.
+    // The rate is per second: its refill after the window is the behaviour under test, so this waits the window out.
     await sleep(1_100);
     await expect(mover.requestAck('presence:update', { ref: web, field: 'spec.replicas' })).resolves.toEqual({ ok: true });
   });
@@ -114,6 +112,7 @@ describe('quotas and rate limits', () => {
     const acks = await Promise.all(Array.from({ length: 60 }, () => client.requestAck('resource:leave', { ref: ref('configmaps', `ghost-${randomUUID().slice(0, 8)}`) })));
     expect(acks.filter((ack) => ack.ok).length).toBeLessThanOrEqual(40);
     expect(acks.find((ack) => !ack.ok)).toMatchObject(RATE_LIMITED);
+    // The guard counts per second: letting the connection go once the window is over is the behaviour under test.
     await sleep(1_100);
     await expect(client.requestAck('resource:leave', { ref: web })).resolves.toEqual({ ok: true });
   });
