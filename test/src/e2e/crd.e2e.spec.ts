@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { editorText, launchBrowser, openPage, screenshot, waitForEditorText } from '../support/browser.js';
+import { cursorAtEndOf, editorText, launchBrowser, openPage, panel, saveWithConfirm, screenshot, waitForEditorText } from '../support/browser.js';
 import { TARGETS, startCluster, type Json, type TestCluster } from '../support/cluster.js';
 import { startGateway, type RunningGateway } from '../support/gateway.js';
 import { eventually } from '../support/wait.js';
@@ -45,32 +45,12 @@ const WIDGET_CRD = {
   },
 };
 
-function panel(page: Page): Locator {
-  return page.locator('[data-testid="editor-panel"][data-active="true"]');
-}
-
-/** Puts the cursor at the end of the first editor line containing `text`, as a click and End would. */
-async function cursorAtEndOf(page: Page, text: string): Promise<void> {
-  await panel(page).locator('.view-line', { hasText: text }).first().click();
-  await page.keyboard.press('End');
-}
-
 /** Replaces the value after `key: ` on the first line holding `key: current` with `next`. */
 async function retype(page: Page, key: string, current: string, next: string): Promise<void> {
   await cursorAtEndOf(page, `${key}: ${current}`);
   for (const _ of current) await page.keyboard.press('Backspace');
   await page.keyboard.type(next);
   await waitForEditorText(page, `${key}: ${next}`);
-}
-
-/** Opens the confirm step, checks the diff is there, and confirms; resolves once the save is acknowledged. */
-async function saveWithConfirm(page: Page): Promise<string> {
-  await page.getByTestId('save-button').click();
-  await page.getByTestId('save-diff').waitFor();
-  await page.getByTestId('save-confirm-button').click();
-  const notice = panel(page).getByTestId('save-notice');
-  await notice.waitFor({ timeout: 15_000 });
-  return notice.innerText();
 }
 
 /** Opens shop/gadget, a Widget, from the resource browser and waits for its text. */

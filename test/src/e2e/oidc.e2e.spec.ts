@@ -7,11 +7,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rebase, type JsonObject, type ResourceRef, type StaleDetails } from '@tandem/sync';
 import { TandemClient, TandemRequestError } from '@tandem/sync/client';
-import { launchBrowser, openPage, openShopWeb, screenshot, waitForEditorText } from '../support/browser.js';
+import { launchBrowser, openPage, openShopWeb, panel, saveWithConfirm, screenshot, waitForEditorText } from '../support/browser.js';
 import { startCluster, TARGETS, type TestCluster } from '../support/cluster.js';
 import { startGateway, type RunningGateway } from '../support/gateway.js';
 import { freeLoopbackPort, startOidcProvider, type TestOidcProvider } from '../support/oidc-provider.js';
@@ -26,10 +26,6 @@ function withMetadata(object: JsonObject, key: 'labels' | 'annotations', name: s
   return { ...object, metadata: { ...metadata, [key]: { ...((metadata[key] as JsonObject | undefined) ?? {}), [name]: value } } };
 }
 
-function panel(page: Page): Locator {
-  return page.locator('[data-testid="editor-panel"][data-active="true"]');
-}
-
 /** Signs in on the provider's own page: any login, any password, then consent. */
 async function signIn(page: Page, login: string): Promise<void> {
   await page.getByTestId('oidc-sign-in').click();
@@ -40,7 +36,6 @@ async function signIn(page: Page, login: string): Promise<void> {
   await page.locator('button[type="submit"]', { hasText: 'Continue' }).click();
   await page.getByTestId('current-user').filter({ hasText: login }).waitFor({ timeout: 15_000 });
 }
-
 
 // Sign-in is about the cluster's RBAC, which only a real API server has.
 describe.skipIf(!TARGETS.includes('kube-apiserver'))('signing in with OpenID Connect, on two gateways of a real cluster', () => {
@@ -113,10 +108,7 @@ describe.skipIf(!TARGETS.includes('kube-apiserver'))('signing in with OpenID Con
     await alice.keyboard.press('Enter');
     await alice.keyboard.type('owner: alice');
     await waitForEditorText(alice, 'owner: alice');
-    await panel(alice).getByTestId('save-button').click();
-    await panel(alice).getByTestId('save-confirm-button').click();
-    await panel(alice).getByTestId('save-notice').waitFor({ timeout: 15_000 });
-    expect(await panel(alice).getByTestId('save-notice').innerText()).toMatch(/Saved as rv \S+/);
+    expect(await saveWithConfirm(alice)).toMatch(/Saved as rv \S+/);
 
     // Bob hears of it on his gateway, named as alice, and the cluster has it.
     await waitForEditorText(bob, 'owner: alice');

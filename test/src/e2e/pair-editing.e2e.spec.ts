@@ -1,35 +1,14 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { editorText, launchBrowser, openPage, openShopWeb, screenshot, waitForEditorText } from '../support/browser.js';
+import { cursorAtEndOf, editorText, launchBrowser, openPage, openShopWeb, panel, saveWithConfirm, screenshot, waitForEditorText } from '../support/browser.js';
 import { TARGETS, startCluster, type TestCluster } from '../support/cluster.js';
 import { startGateway, type RunningGateway } from '../support/gateway.js';
 import { createKubectlHome, kubectlOk } from '../support/kubectl.js';
 
-function panel(page: Page): Locator {
-  return page.locator('[data-testid="editor-panel"][data-active="true"]');
-}
-
-
-/** Puts the cursor at the end of the first editor line containing `text`, as a click and End would. */
-async function cursorAtEndOf(page: Page, text: string): Promise<void> {
-  await panel(page).locator('.view-line', { hasText: text }).first().click();
-  await page.keyboard.press('End');
-}
-
 async function lineWith(page: Page, text: string): Promise<string> {
   return (await panel(page).locator('.view-line', { hasText: text }).first().innerText()).replace(/\u00a0/g, ' ');
-}
-
-/** Opens the confirm step, checks the diff is there, and confirms; resolves once the save is acknowledged. */
-async function saveWithConfirm(page: Page): Promise<string> {
-  await page.getByTestId('save-button').click();
-  await page.getByTestId('save-diff').waitFor();
-  await page.getByTestId('save-confirm-button').click();
-  const notice = panel(page).getByTestId('save-notice');
-  await notice.waitFor({ timeout: 15_000 });
-  return notice.innerText();
 }
 
 describe.each(TARGETS)('two people editing one Deployment in the browser (%s)', (target) => {

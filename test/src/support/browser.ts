@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { workspaceRoot } from './gateway.js';
 
 /** Debian's chromium (the CI script installs it); override with TANDEM_CHROMIUM. */
@@ -85,4 +85,25 @@ export async function openShopWeb(page: Page): Promise<void> {
   await page.getByTestId('kind-apps-v1-deployments').click();
   await page.getByTestId('resource-web').click();
   await waitForEditorText(page, 'name: web');
+}
+
+/** The visible editor tab. */
+export function panel(page: Page): Locator {
+  return page.locator('[data-testid="editor-panel"][data-active="true"]');
+}
+
+/** Puts the cursor at the end of the first editor line containing `text`, as a click and End would. */
+export async function cursorAtEndOf(page: Page, text: string): Promise<void> {
+  await panel(page).locator('.view-line', { hasText: text }).first().click();
+  await page.keyboard.press('End');
+}
+
+/** Opens the confirm step, checks the diff is there, and confirms; resolves with the save notice once acknowledged. */
+export async function saveWithConfirm(page: Page): Promise<string> {
+  await page.getByTestId('save-button').click();
+  await page.getByTestId('save-diff').waitFor();
+  await page.getByTestId('save-confirm-button').click();
+  const notice = panel(page).getByTestId('save-notice');
+  await notice.waitFor({ timeout: 15_000 });
+  return notice.innerText();
 }
