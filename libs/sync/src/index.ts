@@ -10,6 +10,7 @@ export * from './diff.js';
 export * from './apply.js';
 export * from './rebase.js';
 export * from './redact.js';
+export * from './events.js';
 export { indexYaml, pathAt, rangeOf, rangeInIndex, offsetToPosition, positionToOffset, type TextRange, type TextPosition, type YamlIndex } from './yaml-paths.js';
 export { textEdits, applyTextEdits, type TextEdit, type TextEditOptions } from './text-edits.js';
 export * from './protocol/protocol.js';
