@@ -14,6 +14,7 @@ export * from './events.js';
 export { indexYaml, pathAt, rangeOf, rangeInIndex, offsetToPosition, positionToOffset, type TextRange, type TextPosition, type YamlIndex } from './yaml-paths.js';
 export { textEdits, applyTextEdits, type TextEdit, type TextEditOptions } from './text-edits.js';
 export * from './protocol/protocol.js';
+export * from './protocol/error-details.js';
 export * from './protocol/limits.js';
 export * from './protocol/lease-rules.js';
 export * from './protocol/lease-book.js';

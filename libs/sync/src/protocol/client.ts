@@ -3,6 +3,7 @@
  * the tests. Requests return promises of their ack; notifications are typed listeners.
  */
 import { io, type Socket } from 'socket.io-client';
+import { parseFailure, type Failure, type FailureShapeProblem } from './error-details.js';
 import {
   PROTOCOL_VERSION,
   type Ack,
@@ -34,19 +35,44 @@ export interface TandemClientOptions {
   readonly transports?: ('websocket' | 'polling')[];
 }
 
-/** A request the gateway answered with `{ ok: false }`. */
+/**
+ * A request the gateway answered with `{ ok: false }`. `failure` is the answer with its details
+ * checked against the code: switch on `failure.code` to read them typed.
+ */
 export class TandemRequestError extends Error {
-  readonly code: ProtocolError['code'];
+  readonly code: Failure['code'];
   readonly details: ProtocolError['details'];
   constructor(
     readonly event: RequestName,
-    error: ProtocolError,
+    readonly failure: Failure,
   ) {
-    super(`${event}: ${error.message}`);
+    super(`${event}: ${failure.message}`);
     this.name = 'TandemRequestError';
-    this.code = error.code;
-    this.details = error.details;
+    this.code = failure.code;
+    this.details = failure.details as ProtocolError['details'];
   }
+}
+
+/**
+ * The gateway's answer does not follow the protocol: a failed ack whose details do not have the
+ * shape its code promises (or an unknown code). A client and gateway of different builds see this.
+ */
+export class TandemProtocolError extends Error {
+  readonly code: string;
+  constructor(
+    readonly event: RequestName,
+    readonly problem: FailureShapeProblem,
+  ) {
+    super(`${event}: the gateway's "${problem.code}" answer does not follow the protocol (${problem.problem}): ${problem.message}`);
+    this.name = 'TandemProtocolError';
+    this.code = problem.code;
+  }
+}
+
+/** The error a failed ack becomes: typed when its details match its code, a protocol error when not. */
+export function requestError(event: RequestName, error: ProtocolError): TandemRequestError | TandemProtocolError {
+  const parsed = parseFailure(error);
+  return parsed.ok ? new TandemRequestError(event, parsed.failure) : new TandemProtocolError(event, parsed.problem);
 }
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
@@ -100,10 +126,13 @@ export class TandemClient {
     });
   }
 
-  /** Sends a request; resolves with the ack's result, rejects with `TandemRequestError`. */
+  /**
+   * Sends a request; resolves with the ack's result, rejects with `TandemRequestError` (its details
+   * checked against its code) or, when the failed ack's details do not match, `TandemProtocolError`.
+   */
   async request<E extends RequestName>(event: E, payload: RequestPayload<E>): Promise<RequestResults[E]> {
     const ack = await this.requestAck(event, payload);
-    if (!ack.ok) throw new TandemRequestError(event, ack.error);
+    if (!ack.ok) throw requestError(event, ack.error);
     const { ok: _ok, ...result } = ack;
     return result as unknown as RequestResults[E];
   }

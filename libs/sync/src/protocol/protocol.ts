@@ -37,7 +37,7 @@ export const ERROR_CODES = [
   'invalid', // bad object: unparseable, identity changed (kind/name/namespace/apiVersion)
   'locked', // the field is leased by someone else
   'stale', // the object changed upstream in fields this save did not expect
-  'rejected', // the cluster refused the write (details carry the Kubernetes Status)
+  'rejected', // the cluster refused the write (details: the HTTP code and Status reason)
   'unavailable', // the cluster or the store did not answer
   'rate-limited', // over a quota or a rate limit; details: { limit, retryAfterMs? }
   'internal',
@@ -243,14 +243,6 @@ export interface SaveResult {
   readonly changes: readonly FieldChange[];
 }
 
-/** `details` of a `stale` error. */
-export interface StaleDetails {
-  readonly current: JsonObject;
-  readonly resourceVersion: string;
-  readonly upstream: readonly FieldChange[];
-  readonly changedBy?: string;
-}
-
 // ---------------------------------------------------------------------------------------
 // Requests (client -> server): payload schemas
 
@@ -366,7 +358,7 @@ export const rooms = {
   user: (user: string): string => `user:${user}`,
 } as const;
 
-/** Builds a failed ack. */
+/** Builds a failed ack (`failWith` in error-details.ts checks the details against the code). */
 export function fail(code: ErrorCode, message: string, details?: JsonObject): AckFail {
   return details === undefined ? { ok: false, error: { code, message } } : { ok: false, error: { code, message, details } };
 }
