@@ -6,8 +6,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
+import { TypedEmitter } from '@tandem/sync';
 import { startChurn } from './server/churn.js';
-import { createRequestHandler } from './server/http.js';
+import { createRequestHandler, type SandboxLifecycle } from './server/http.js';
 import { renderKubeconfig, type KubeconfigOptions } from './server/kubeconfig.js';
 import { seedDemoData } from './server/seed.js';
 import { RESOURCE_TYPES } from './server/resources.js';
@@ -56,9 +57,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const host = options.host ?? '127.0.0.1';
   const store = new Store(options.historyLimit ?? 1000);
   if (options.seed ?? true) seedDemoData(store);
-  const watches = new Set<() => void>();
+  const lifecycle = new TypedEmitter<SandboxLifecycle>();
   let address = '';
-  const server = createServer(createRequestHandler({ store, watches, serverAddress: () => address }));
+  const server = createServer(createRequestHandler({ store, lifecycle, serverAddress: () => address }));
   // Watches are long-lived; the default request timeouts would cut them.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
@@ -81,7 +82,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         stopChurn();
-        for (const end of [...watches]) end();
+        lifecycle.emit('close');
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       });

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
+import type { TypedEmitter } from '@tandem/sync';
 import { apiGroupList, apiResourceList, apiVersions, findGroupVersion, VERSION_INFO } from './discovery.js';
 import { isRecord, stringField, type KubeObject } from './object.js';
 import { openApiDocument, openApiPath, openApiRoot } from './openapi.js';
@@ -19,12 +20,16 @@ export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 const PATCH_TYPES = new Set(['application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']);
 
+export interface SandboxLifecycle {
+  close: [];
+}
+
 export interface RouterContext {
   readonly store: Store;
   /** `host:port` the sandbox listens on, for `/api`'s serverAddressByClientCIDRs. */
   serverAddress(): string;
-  /** Ends every open watch when the sandbox closes. */
-  readonly watches: Set<() => void>;
+  /** Emits `close` when the sandbox closes, which ends every open watch. */
+  readonly lifecycle: TypedEmitter<SandboxLifecycle>;
 }
 
 /** Where a resource request points: a collection, an object, or an object's subresource. */
@@ -261,8 +266,8 @@ async function serveResource(ctx: RouterContext, target: ResourceTarget, req: In
     if (method === 'GET' && (target.watchPath || query.get('watch') === 'true' || query.get('watch') === '1')) {
       const timeout = Number(query.get('timeoutSeconds') ?? '');
       const resourceVersion = query.get('resourceVersion');
-      let end: () => void = () => undefined;
-      end = serveWatch(
+      let stopEndingOnClose = (): void => undefined;
+      const end = serveWatch(
         store,
         {
           type,
@@ -275,9 +280,9 @@ async function serveResource(ctx: RouterContext, target: ResourceTarget, req: In
         },
         req,
         res,
-        () => ctx.watches.delete(end),
+        () => stopEndingOnClose(),
       );
-      if (!res.writableEnded) ctx.watches.add(end);
+      if (!res.writableEnded) stopEndingOnClose = ctx.lifecycle.on('close', end);
       return;
     }
     if (method === 'GET') {

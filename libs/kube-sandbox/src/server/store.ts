@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { TypedEmitter } from '@tandem/sync';
 import { applyPatch, PatchError } from '../patch/index.js';
 import { isRecord, jsonEqual, kubeTime, metadataOf, stringField, type KubeObject } from './object.js';
 import { crdStatus, crdTypes, CRD_GROUP, checkCrd } from './crd.js';
@@ -107,6 +108,10 @@ export function matchesSelection(type: ResourceType, object: KubeObject, selecti
   return matchesLabels(object as { metadata?: { labels?: Record<string, string> } }, selection.labels ?? []) && matchesFields(object, selection.fields ?? []);
 }
 
+interface StoreEvents {
+  change: [Change];
+}
+
 /**
  * The sandbox's storage: one cluster-wide, strictly increasing resourceVersion, the API
  * server's write semantics (preconditions, no-op writes, status subresource, generation),
@@ -118,7 +123,7 @@ export class Store {
   private history: Change[] = [];
   /** Every change after this version is still in `history`. */
   private historyFloor = 0;
-  private readonly listeners = new Set<(change: Change) => void>();
+  private readonly events = new TypedEmitter<StoreEvents>();
   /** The resources served, built in and defined by CustomResourceDefinitions. */
   readonly registry = new ResourceRegistry();
 
@@ -328,9 +333,9 @@ export class Store {
     this.historyFloor = this.version;
   }
 
+  /** Calls the listener with every change from now on; the returned function stops it. */
   subscribe(listener: (change: Change) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.events.on('change', listener);
   }
 
   private resourceOfKey(key: string): ResourceType | undefined {
@@ -379,7 +384,7 @@ export class Store {
       const dropped = this.history.shift();
       if (dropped) this.historyFloor = dropped.resourceVersion;
     }
-    for (const listener of this.listeners) listener(change);
+    this.events.emit('change', change);
   }
 
   /** Checks a request body against the URL and fills in what typed clients omit. */
