@@ -18,7 +18,8 @@ import {
   type HistoryRetention,
   type HistoryStore,
 } from './history-ports.js';
-import { assertTtl } from './ports.js';
+import type { Clock } from './clock.js';
+import { assertTtl } from './errors.js';
 
 export class MemoryHistoryStore implements HistoryStore {
   private readonly log: HistoryEntry[] = [];
@@ -29,14 +30,14 @@ export class MemoryHistoryStore implements HistoryStore {
   private readonly once = new Map<string, number>();
 
   constructor(
-    private readonly clock: () => number,
+    private readonly clock: Clock,
     private readonly retention: HistoryRetention = DEFAULT_HISTORY_RETENTION,
   ) {
     assertRetention(retention);
   }
 
   async append(record: HistoryRecord): Promise<HistoryEntry> {
-    const now = this.clock();
+    const now = this.clock.now();
     // Like Redis, a clock that steps back keeps the last time and bumps the sequence.
     this.last = now > this.last.ms ? { ms: now, seq: 0 } : { ms: this.last.ms, seq: this.last.seq + 1 };
     const entry: HistoryEntry = { ...record, id: `${this.last.ms}-${this.last.seq}`, at: this.last.ms };
@@ -58,7 +59,7 @@ export class MemoryHistoryStore implements HistoryStore {
 
   async appendOnce(onceKey: string, windowMs: number, record: HistoryRecord): Promise<HistoryEntry | undefined> {
     assertTtl(windowMs);
-    const now = this.clock();
+    const now = this.clock.now();
     for (const [key, until] of this.once) if (until <= now) this.once.delete(key);
     if (this.once.has(onceKey)) return undefined;
     this.once.set(onceKey, now + windowMs);

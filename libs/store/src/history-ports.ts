@@ -4,7 +4,7 @@
  * log for the embedded gateway (history-memory.ts); both pass history-contract.spec.ts.
  */
 import type { HistoryEntry, HistoryOutcome, HistoryPage, HistoryRecord, ResourceRef } from '@tandem/sync';
-import { StoreArgumentError } from './ports.js';
+import { StoreArgumentError } from './errors.js';
 
 export { HISTORY_ACTIONS, HISTORY_OUTCOMES, type HistoryAction, type HistoryEntry, type HistoryOutcome, type HistoryPage, type HistoryRecord } from '@tandem/sync';
 

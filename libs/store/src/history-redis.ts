@@ -23,7 +23,7 @@ import {
   type HistoryRetention,
   type HistoryStore,
 } from './history-ports.js';
-import { assertTtl } from './ports.js';
+import { assertTtl } from './errors.js';
 
 /**
  * KEYS: global stream, resource stream, actor stream. ARGV: entry JSON, max entries, max per

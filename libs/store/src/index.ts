@@ -1,5 +1,6 @@
+export { StoreArgumentError } from './errors.js';
+export { ManualClock, systemClock, type Clock } from './clock.js';
 export {
-  StoreArgumentError,
   type LeaseGrant,
   type LeaseRelease,
   type LeaseRenewal,

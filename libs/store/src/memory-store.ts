@@ -4,9 +4,9 @@
  * same guarantee the Redis adapter gets from its Lua scripts.
  */
 import { overlaps, resourceKey, type FieldPath, type Lease, type PresenceSession, type PresenceSummary, type ResourceRef } from '@tandem/sync';
+import { systemClock, type Clock } from './clock.js';
+import { assertSessionId, assertTtl } from './errors.js';
 import {
-  assertSessionId,
-  assertTtl,
   byPath,
   byUserThenSession,
   summarize,
@@ -24,13 +24,13 @@ import { ancestorPaths } from './lease-paths.js';
 import type { HistoryRetention } from './history-ports.js';
 
 export interface MemoryStoreOptions {
-  /** Epoch milliseconds; injectable so tests can move time without waiting. */
-  readonly clock?: () => number;
+  /** Default the real time; tests pass one they move by hand, so expiry is checked without waiting. */
+  readonly clock?: Clock;
   readonly historyRetention?: HistoryRetention;
 }
 
 export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
-  const clock = options.clock ?? Date.now;
+  const clock = options.clock ?? systemClock;
   return {
     leases: new MemoryLeaseStore(clock),
     presence: new MemoryPresenceStore(clock),
@@ -63,12 +63,12 @@ class MemoryLeaseStore implements LeaseStore {
   private readonly sessions = new Map<string, Set<string>>();
   private lastToken = 0;
 
-  constructor(private readonly clock: () => number) {}
+  constructor(private readonly clock: Clock) {}
 
   async acquire(request: LeaseRequest): Promise<LeaseGrant> {
     assertTtl(request.ttlMs);
     assertSessionId(request.sessionId);
-    const now = this.clock();
+    const now = this.clock.now();
     const resource = this.resource(request.ref, now) ?? this.create(request.ref);
     for (const lease of this.overlapping(resource, request.path)) {
       if (lease.sessionId !== request.sessionId) return { granted: false, holder: lease };
@@ -87,7 +87,7 @@ class MemoryLeaseStore implements LeaseStore {
 
   async renew(request: LeaseRenewal): Promise<Lease | undefined> {
     assertTtl(request.ttlMs);
-    const now = this.clock();
+    const now = this.clock.now();
     const resource = this.resource(request.ref, now);
     const current = resource?.leases.get(request.path);
     if (!resource || !current || current.token !== request.token || current.sessionId !== request.sessionId) return undefined;
@@ -97,7 +97,7 @@ class MemoryLeaseStore implements LeaseStore {
   }
 
   async release(request: LeaseRelease): Promise<boolean> {
-    const resource = this.resource(request.ref, this.clock());
+    const resource = this.resource(request.ref, this.clock.now());
     const current = resource?.leases.get(request.path);
     if (!resource || !current || current.token !== request.token || current.sessionId !== request.sessionId) return false;
     this.remove(resource, current);
@@ -105,7 +105,7 @@ class MemoryLeaseStore implements LeaseStore {
   }
 
   async releaseSession(sessionId: string): Promise<Lease[]> {
-    const now = this.clock();
+    const now = this.clock.now();
     const released: Lease[] = [];
     for (const key of [...(this.sessions.get(sessionId) ?? [])]) {
       const resource = this.resources.get(key);
@@ -115,18 +115,18 @@ class MemoryLeaseStore implements LeaseStore {
   }
 
   async releasePaths(ref: ResourceRef, sessionId: string, paths: readonly FieldPath[]): Promise<Lease[]> {
-    const resource = this.resource(ref, this.clock());
+    const resource = this.resource(ref, this.clock.now());
     if (!resource) return [];
     return this.releaseWhere(resource, sessionId, (path) => paths.some((saved) => overlaps(path, saved)));
   }
 
   async list(ref: ResourceRef): Promise<Lease[]> {
-    const resource = this.resource(ref, this.clock());
+    const resource = this.resource(ref, this.clock.now());
     return resource ? [...resource.leases.values()].sort(byPath) : [];
   }
 
   async blocking(ref: ResourceRef, paths: readonly FieldPath[], sessionId: string): Promise<Lease[]> {
-    const resource = this.resource(ref, this.clock());
+    const resource = this.resource(ref, this.clock.now());
     if (!resource) return [];
     const blocking = new Map<FieldPath, Lease>();
     for (const path of paths) {
@@ -235,7 +235,7 @@ interface ResourcePresence {
 class MemoryPresenceStore implements PresenceStore {
   private readonly resources = new Map<string, ResourcePresence>();
 
-  constructor(private readonly clock: () => number) {}
+  constructor(private readonly clock: Clock) {}
 
   async upsert(ref: ResourceRef, session: PresenceSession, ttlMs: number): Promise<'joined' | 'updated'> {
     assertTtl(ttlMs);
@@ -244,7 +244,7 @@ class MemoryPresenceStore implements PresenceStore {
     const resource = this.resources.get(key) ?? { ref, sessions: new Map<string, PresenceRecord>() };
     this.resources.set(key, resource);
     const change = resource.sessions.has(session.sessionId) ? 'updated' : 'joined';
-    resource.sessions.set(session.sessionId, { session, expiresAt: this.clock() + ttlMs });
+    resource.sessions.set(session.sessionId, { session, expiresAt: this.clock.now() + ttlMs });
     return change;
   }
 
@@ -258,11 +258,11 @@ class MemoryPresenceStore implements PresenceStore {
 
   async list(ref: ResourceRef): Promise<PresenceSession[]> {
     const resource = this.resources.get(resourceKey(ref));
-    return resource ? this.live(resource, this.clock()) : [];
+    return resource ? this.live(resource, this.clock.now()) : [];
   }
 
   async summary(context: string): Promise<PresenceSummary> {
-    const now = this.clock();
+    const now = this.clock.now();
     const entries: PresenceEntry[] = [];
     for (const resource of this.resources.values()) {
       if (resource.ref.context !== context) continue;
@@ -282,7 +282,7 @@ class MemoryPresenceStore implements PresenceStore {
     return removed;
   }
 
-  async expire(now: number = this.clock()): Promise<PresenceEntry[]> {
+  async expire(now: number = this.clock.now()): Promise<PresenceEntry[]> {
     const expired: PresenceEntry[] = [];
     for (const resource of [...this.resources.values()]) {
       for (const [sessionId, record] of [...resource.sessions]) {

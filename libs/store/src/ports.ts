@@ -85,22 +85,6 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** Thrown for arguments no caller should pass (a non-positive TTL, an empty session id). */
-export class StoreArgumentError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StoreArgumentError';
-  }
-}
-
-export function assertTtl(ttlMs: number): void {
-  if (!Number.isInteger(ttlMs) || ttlMs <= 0) throw new StoreArgumentError(`ttlMs must be a positive integer of milliseconds, got ${ttlMs}`);
-}
-
-export function assertSessionId(sessionId: string): void {
-  if (sessionId === '') throw new StoreArgumentError('sessionId must not be empty');
-}
-
 /** Sort orders shared by both adapters so callers see the same lists from either. */
 export const byPath = (a: Lease, b: Lease): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 export const byUserThenSession = (a: PresenceSession, b: PresenceSession): number =>

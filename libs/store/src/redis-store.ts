@@ -6,12 +6,10 @@
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { parseResourceKey, resourceKey, type FieldPath, type Lease, type PresenceSession, type PresenceSummary, type ResourceRef } from '@tandem/sync';
+import { assertSessionId, assertTtl, StoreArgumentError } from './errors.js';
 import {
-  assertSessionId,
-  assertTtl,
   byPath,
   byUserThenSession,
-  StoreArgumentError,
   summarize,
   type LeaseGrant,
   type LeaseRelease,
@@ -35,6 +33,7 @@ import {
   UPSERT_PRESENCE,
 } from './redis-scripts.js';
 import { RedisHistoryStore } from './history-redis.js';
+import { redisServerTime } from './redis-time.js';
 import type { HistoryRetention } from './history-ports.js';
 
 export interface RedisStoreOptions {
@@ -331,7 +330,7 @@ class RedisPresenceStore implements PresenceStore {
   }
 
   async expire(now?: number): Promise<PresenceEntry[]> {
-    const at = now ?? (await this.serverTime());
+    const at = now ?? (await redisServerTime(this.redis));
     const resources = await this.redis.zrangebyscore(this.keys.presenceIndex(), '-inf', at);
     const expired = await Promise.all(
       resources.map(async (resource) => {
@@ -341,10 +340,5 @@ class RedisPresenceStore implements PresenceStore {
       }),
     );
     return expired.flat();
-  }
-
-  private async serverTime(): Promise<number> {
-    const [seconds, micros] = await this.redis.time();
-    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   }
 }
