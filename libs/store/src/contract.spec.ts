@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { overlaps, type FieldPath, type Lease, type PresenceSession, type ResourceRef } from '@tandem/sync';
+import { ManualClock } from './clock.js';
 import { createMemoryStore } from './memory-store.js';
 import { createRedisStore } from './redis-store.js';
+import { redisServerTime } from './redis-time.js';
 import type { Store } from './ports.js';
 
 /** One store under test, plus more handles on the same data as other gateways would hold. */
@@ -12,6 +13,10 @@ interface StoreHarness {
   readonly store: Store;
   /** Another gateway's store sharing this one's data (own connection for Redis). */
   peer(): Store;
+  /** The store's own time, the one its leases and presence lapse by. */
+  now(): Promise<number>;
+  /** Resolves once the store's time has reached `at`, so whatever lapses by then has lapsed. */
+  reach(at: number): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -51,7 +56,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
 
     describe('leases', () => {
       it('grants a free field and lists it with its owner and a future expiry', async () => {
-        const before = Date.now();
+        const before = await harness.now();
         const lease = await grantedLease('spec.replicas', 's1');
         expect(lease).toMatchObject({ ref: web, path: 'spec.replicas', owner: 'user-s1', sessionId: 's1' });
         expect(lease.expiresAt).toBeGreaterThan(before);
@@ -108,8 +113,8 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       });
 
       it('re-acquiring its own field extends the lease and keeps the token', async () => {
-        const first = await grantedLease('spec.replicas', 's1', 1_000);
-        const again = await grantedLease('spec.replicas', 's1', TTL);
+        const first = await grantedLease('spec.replicas', 's1');
+        const again = await grantedLease('spec.replicas', 's1', 2 * TTL);
         expect(again.token).toBe(first.token);
         expect(again.expiresAt).toBeGreaterThan(first.expiresAt);
         expect(await leases.list(web)).toEqual([again]);
@@ -123,11 +128,11 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       });
 
       it('renews only with the right token and session', async () => {
-        const lease = await grantedLease('spec.replicas', 's1', 1_000);
-        expect(await leases.renew({ ref: web, path: 'spec.replicas', token: lease.token + 1, sessionId: 's1', ttlMs: TTL })).toBeUndefined();
-        expect(await leases.renew({ ref: web, path: 'spec.replicas', token: lease.token, sessionId: 's2', ttlMs: TTL })).toBeUndefined();
-        expect(await leases.renew({ ref: web, path: 'spec.paused', token: lease.token, sessionId: 's1', ttlMs: TTL })).toBeUndefined();
-        const renewed = await leases.renew({ ref: web, path: 'spec.replicas', token: lease.token, sessionId: 's1', ttlMs: TTL });
+        const lease = await grantedLease('spec.replicas', 's1');
+        expect(await leases.renew({ ref: web, path: 'spec.replicas', token: lease.token + 1, sessionId: 's1', ttlMs: 2 * TTL })).toBeUndefined();
+        expect(await leases.renew({ ref: web, path: 'spec.replicas', token: lease.token, sessionId: 's2', ttlMs: 2 * TTL })).toBeUndefined();
+        expect(await leases.renew({ ref: web, path: 'spec.paused', token: lease.token, sessionId: 's1', ttlMs: 2 * TTL })).toBeUndefined();
+        const renewed = await leases.renew({ ref: web, path: 'spec.replicas', token: lease.token, sessionId: 's1', ttlMs: 2 * TTL });
         expect(renewed).toMatchObject({ path: 'spec.replicas', token: lease.token, sessionId: 's1', owner: 'user-s1' });
         expect(renewed?.expiresAt).toBeGreaterThan(lease.expiresAt);
         expect(await leases.list(web)).toEqual([renewed]);
@@ -147,7 +152,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       it('a lapsed lease is no longer listed, renewable or blocking', async () => {
         const lease = await grantedLease('spec.replicas', 's1', SHORT_TTL);
         await grantedLease('spec.paused', 's1', TTL);
-        await sleep(SHORT_TTL + 150);
+        await harness.reach(lease.expiresAt);
         expect((await leases.list(web)).map((live) => live.path)).toEqual(['spec.paused']);
         expect(await leases.blocking(web, ['spec.replicas'], 's2')).toEqual([]);
         expect(await leases.renew({ ref: web, path: 'spec.replicas', token: lease.token, sessionId: 's1', ttlMs: TTL })).toBeUndefined();
@@ -191,10 +196,10 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       });
 
       it('a lapsed lease blocks neither its descendants nor its ancestors, and its session gets a new token after it', async () => {
-        await grantedLease('spec.template', 's1', SHORT_TTL);
-        await grantedLease('metadata.labels.app', 's1', SHORT_TTL);
+        const template = await grantedLease('spec.template', 's1', SHORT_TTL);
+        const labels = await grantedLease('metadata.labels.app', 's1', SHORT_TTL);
         const paused = await grantedLease('spec.paused', 's1', SHORT_TTL);
-        await sleep(SHORT_TTL + 150);
+        await harness.reach(Math.max(template.expiresAt, labels.expiresAt, paused.expiresAt));
         expect((await acquire('spec.template.spec.containers[name=web].image', 's2')).granted).toBe(true);
         expect((await acquire('metadata', 's3')).granted).toBe(true);
         const again = await grantedLease('spec.paused', 's1');
@@ -248,8 +253,8 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       });
 
       it('releaseSession and releasePaths leave alone a field the session held until it lapsed and another session took', async () => {
-        await grantedLease('spec.replicas', 's1', SHORT_TTL);
-        await sleep(SHORT_TTL + 150);
+        const lapsed = await grantedLease('spec.replicas', 's1', SHORT_TTL);
+        await harness.reach(lapsed.expiresAt);
         const taken = await grantedLease('spec.replicas', 's2');
         expect(await leases.releasePaths(web, 's1', ['spec'])).toEqual([]);
         expect(await leases.releaseSession('s1')).toEqual([]);
@@ -365,11 +370,13 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       });
 
       it('a session whose heartbeat lapsed disappears from lists and the summary, and expire() reports it once', async () => {
+        const before = await harness.now();
         await presence.upsert(web, session('tab-dead', 'alice'), SHORT_TTL);
         await presence.upsert(web, session('tab-live', 'bob'), TTL);
         await presence.upsert(api, session('tab-dead-2', 'carol'), SHORT_TTL);
-        expect(await presence.expire()).toEqual([]);
-        await sleep(SHORT_TTL + 150);
+        // At a time before any upsert nothing has lapsed, however long the upserts took.
+        expect(await presence.expire(before)).toEqual([]);
+        await harness.reach((await harness.now()) + SHORT_TTL);
         expect(await presence.list(web)).toEqual([session('tab-live', 'bob')]);
         expect((await presence.summary('sandbox')).resources).toEqual([{ ref: web, users: [{ user: 'bob', color: '#e91e63' }] }]);
         const expired = await presence.expire();
@@ -381,17 +388,18 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       it('a refreshed heartbeat keeps a session alive past its first expiry', async () => {
         await presence.upsert(web, session('tab-1', 'alice'), SHORT_TTL);
         expect(await presence.upsert(web, session('tab-1', 'alice'), TTL)).toBe('updated');
-        await sleep(SHORT_TTL + 150);
+        await harness.reach((await harness.now()) + SHORT_TTL);
         expect(await presence.expire()).toEqual([]);
         expect(await presence.list(web)).toEqual([session('tab-1', 'alice')]);
       });
 
       it('sessions written by one gateway are seen and swept by another', async () => {
         const other = harness.peer();
-        await other.presence.upsert(web, session('tab-1', 'alice'), SHORT_TTL);
+        await other.presence.upsert(web, session('tab-1', 'alice'), TTL);
         expect(await presence.list(web)).toEqual([session('tab-1', 'alice')]);
-        await sleep(SHORT_TTL + 150);
-        expect((await presence.expire()).map((entry) => entry.session.sessionId)).toEqual(['tab-1']);
+        // A sweep at a time past the heartbeat, given explicitly, as a gateway's sweeper may.
+        const lapsedAt = (await harness.now()) + TTL;
+        expect((await presence.expire(lapsedAt)).map((entry) => entry.session.sessionId)).toEqual(['tab-1']);
         expect(await other.presence.list(web)).toEqual([]);
       });
     });
@@ -404,8 +412,18 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
 }
 
 describeStoreContract('in-memory', () => {
-  const store = createMemoryStore();
-  return Promise.resolve({ store, peer: () => store, dispose: () => store.close() });
+  const clock = new ManualClock(1_700_000_000_000);
+  const store = createMemoryStore({ clock });
+  return Promise.resolve({
+    store,
+    peer: () => store,
+    now: () => Promise.resolve(clock.now()),
+    reach: (at) => {
+      clock.advanceTo(at);
+      return Promise.resolve();
+    },
+    dispose: () => store.close(),
+  });
 });
 
 describeStoreContract('Redis', async () => {
@@ -413,8 +431,19 @@ describeStoreContract('Redis', async () => {
   const prefix = `tandem-test-${randomUUID()}`;
   const store = createRedisStore({ url, prefix });
   const peers: ReturnType<typeof createRedisStore>[] = [];
+  const clock = new Redis(url);
   return {
     store,
+    now: () => redisServerTime(clock),
+    // Leases and presence lapse by the Redis server's clock, which all gateways share so that their own skewed clocks never disagree on expiry; so this waits for that clock rather than injecting one.
+    reach: (at) =>
+      vi.waitFor(
+        async () => {
+          const now = await redisServerTime(clock);
+          if (now < at) throw new Error(`Redis time ${now} has not reached ${at}`);
+        },
+        { timeout: 10_000, interval: 10 },
+      ),
     peer: () => {
       const peer = createRedisStore({ url, prefix });
       peers.push(peer);
@@ -429,6 +458,7 @@ describeStoreContract('Redis', async () => {
         await admin.quit();
       }
       await Promise.all([store, ...peers].map((opened) => opened.close()));
+      await clock.quit();
     },
   };
 });

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { ResourceRef } from '@tandem/sync';
+import { ManualClock } from './clock.js';
 import { createMemoryStore } from './memory-store.js';
 import { createRedisStore } from './redis-store.js';
+import { redisServerTime } from './redis-time.js';
 import type { HistoryEntry, HistoryQuery, HistoryRecord, HistoryRetention, HistoryStore } from './history-ports.js';
 import type { Store } from './ports.js';
 
@@ -12,6 +13,10 @@ interface HistoryHarness {
   readonly store: Store;
   /** Another handle on the same history (a second gateway, or the gateway after a restart). */
   reopen(): Store;
+  /** The store's own time, the one entries are stamped with and age by. */
+  now(): Promise<number>;
+  /** Resolves once the store's time has reached `at`. */
+  reach(at: number): Promise<void>;
 }
 
 type OpenHistory = (retention?: HistoryRetention) => Promise<HistoryHarness>;
@@ -61,11 +66,13 @@ export function describeHistoryContract(name: string, open: OpenHistory): void {
     });
 
     it('records entries with increasing ids and the recording time, and lists them newest first', async () => {
-      const { store } = await history();
-      const before = Date.now();
+      const harness = await history();
+      const { store } = harness;
+      const before = await harness.now();
       const first = await store.history.append(record('alice'));
       const second = await store.history.append(record('bob', web, { outcome: 'blocked-stale', toResourceVersion: '12', error: { message: 'stale' } }));
-      expect(first.at).toBeGreaterThanOrEqual(before - 1_000);
+      expect(first.at).toBeGreaterThanOrEqual(before);
+      expect(second.at).toBeLessThanOrEqual(await harness.now());
       expect(first.id).not.toBe(second.id);
       expect(await store.history.query({ limit: 10 })).toEqual({ entries: [second, first] });
       expect(await store.history.get(first.id)).toEqual(first);
@@ -128,9 +135,10 @@ export function describeHistoryContract(name: string, open: OpenHistory): void {
     });
 
     it('drops entries older than maxAgeMs on the next append', async () => {
-      const { store } = await history({ maxEntries: 100, maxEntriesPerResource: 100, maxAgeMs: 150 });
+      const harness = await history({ maxEntries: 100, maxEntriesPerResource: 100, maxAgeMs: 150 });
+      const { store } = harness;
       const old = await store.history.append(record('alice'));
-      await sleep(300);
+      await harness.reach(old.at + 151);
       const fresh = await store.history.append(record('bob'));
       expect((await store.history.query({ limit: 10 })).entries).toEqual([fresh]);
       expect(await store.history.get(old.id)).toBeUndefined();
@@ -187,17 +195,44 @@ export function describeHistoryContract(name: string, open: OpenHistory): void {
 }
 
 describeHistoryContract('in-memory', async (retention) => {
-  const store = createMemoryStore(retention === undefined ? {} : { historyRetention: retention });
-  return { store, reopen: () => store };
+  const clock = new ManualClock(1_700_000_000_000);
+  const store = createMemoryStore(retention === undefined ? { clock } : { clock, historyRetention: retention });
+  return {
+    store,
+    reopen: () => store,
+    now: () => Promise.resolve(clock.now()),
+    reach: (at) => {
+      clock.advanceTo(at);
+      return Promise.resolve();
+    },
+  };
 });
 
 const url = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const prefixes: string[] = [];
+/** Reads the Redis server's time for the Redis harness. */
+const redisClock = new Redis(url);
+afterAll(async () => {
+  await redisClock.quit();
+});
 describeHistoryContract('Redis', async (retention) => {
   const prefix = `tandem-test-${randomUUID()}`;
   prefixes.push(prefix);
   const options = { url, prefix, ...(retention === undefined ? {} : { historyRetention: retention }) };
-  return { store: createRedisStore(options), reopen: () => createRedisStore(options) };
+  return {
+    store: createRedisStore(options),
+    reopen: () => createRedisStore(options),
+    now: () => redisServerTime(redisClock),
+    // Entries age by the Redis server's clock, shared by all gateways, so this waits for that clock rather than injecting one.
+    reach: (at) =>
+      vi.waitFor(
+        async () => {
+          const now = await redisServerTime(redisClock);
+          if (now < at) throw new Error(`Redis time ${now} has not reached ${at}`);
+        },
+        { timeout: 10_000, interval: 10 },
+      ),
+  };
 });
 
 afterEach(async () => {
