@@ -1,8 +1,7 @@
 import { mkdir, mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KubeconfigWatcher } from './kubeconfig-watcher.js';
 
 describe(KubeconfigWatcher.name, () => {
@@ -17,6 +16,7 @@ describe(KubeconfigWatcher.name, () => {
   });
 
   afterEach(async () => {
+    vi.useRealTimers();
     watcher?.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -27,19 +27,20 @@ describe(KubeconfigWatcher.name, () => {
     return watcher;
   };
 
-  const reported = async (path: string): Promise<void> => {
-    for (let waited = 0; waited < 5_000; waited += 20) {
-      if (reports.some((paths) => paths.includes(path))) return;
-      await sleep(20);
-    }
-    throw new Error(`${path} was never reported as changed`);
-  };
+  const reported = (path: string): Promise<void> =>
+    vi.waitFor(
+      () => {
+        if (!reports.some((paths) => paths.includes(path))) throw new Error(`${path} was never reported as changed`);
+      },
+      { timeout: 10_000, interval: 20 },
+    );
 
   it('reports in-place writes, replacements by rename, deletion and re-creation of a file', async () => {
     const file = join(dir, 'config');
     await writeFile(file, 'one\n');
     follow([file]);
-    await sleep(100);
+    // Starting reports every file once; the changes below are counted after that report.
+    await reported(file);
     for (const change of [
       () => writeFile(file, 'two\n'),
       async () => {
@@ -67,15 +68,26 @@ describe(KubeconfigWatcher.name, () => {
     expect(errors).toEqual([]);
   });
 
-  it('coalesces a burst of writes into few reports', async () => {
+  it('coalesces a burst of writes into one report', async () => {
     const file = join(dir, 'config');
     await writeFile(file, 'start\n');
+    // The watcher's timers stand still, so the whole burst falls in one quiet period however slowly the writes land.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     follow([file]);
-    await sleep(100);
+    vi.advanceTimersByTime(50);
+    expect(reports).toEqual([[file]]);
     reports = [];
+
     for (let round = 0; round < 50; round += 1) await writeFile(file, `round ${round}\n`);
-    await reported(file);
-    await sleep(150);
-    expect(reports.length).toBeLessThan(10);
+    // A pending quiet-period timer is the sign the watcher heard the burst. Polled by hand on setImmediate,
+    // since vi.waitFor would move the fake clock.
+    const bound = performance.now() + 10_000;
+    while (vi.getTimerCount() === 0) {
+      if (performance.now() > bound) throw new Error('the watcher never heard the burst');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(reports).toEqual([]);
+    vi.advanceTimersByTime(50);
+    expect(reports).toEqual([[file]]);
   });
 });

@@ -1,6 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { startSandbox, type Sandbox } from '@tandem/kube-sandbox';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KubeClient } from './kube-client.js';
 import { changeManager, latestManager, WatchHub, type HubChange, type WatchSource, type WatchTarget } from './watch-hub.js';
 
@@ -66,13 +66,14 @@ async function api(method: string, path: string, body?: unknown): Promise<Record
 
 const rvOf = (object: Record<string, unknown>): string => String((object['metadata'] as Record<string, unknown>)['resourceVersion']);
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** Waits for a condition; the bound only ends a hung test. */
+const until = (condition: () => boolean, what: string): Promise<void> =>
+  vi.waitFor(
+    () => {
+      if (!condition()) throw new Error(`Timed out waiting until ${what}`);
+    },
+    { timeout: 15_000, interval: 10 },
+  );
 
 const seen = (name: string): HubChange[] => changes.filter((change) => change.resource.ref.name === name);
 

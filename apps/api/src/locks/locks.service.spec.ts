@@ -55,8 +55,9 @@ describe(LocksService.name, () => {
       ),
     );
     const grantsIn = (events: readonly LockChanged[]): number => events.reduce((sum, event) => sum + event.acquired.length, 0);
-    await expect.poll(() => grantsIn(heard)).toBe(paths.length);
-    await expect.poll(() => grantsIn(aliceHeard)).toBe(paths.length);
+    // The bound only ends a hung test: expect.poll's default second is a speed expectation.
+    await expect.poll(() => grantsIn(heard), { timeout: 15_000 }).toBe(paths.length);
+    await expect.poll(() => grantsIn(aliceHeard), { timeout: 15_000 }).toBe(paths.length);
 
     // Each grant is announced exactly once. How many deltas carry the crowd depends on how fast the
     // machine answers (the bench measures that); that no delta overtakes the ack of a grant it carries does not.
