@@ -1,6 +1,6 @@
 import { uiStore, useUi } from '../../../state/ui-store.js';
 import { useApiResources } from '../hooks/useApiResources.js';
-import { QueryState } from './QueryState.js';
+import { QueryState } from '../../../components/QueryState.js';
 
 interface KindListProps {
   context: string;

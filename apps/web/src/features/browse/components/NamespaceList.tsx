@@ -1,6 +1,6 @@
 import { uiStore, useUi } from '../../../state/ui-store.js';
 import { useNamespaces } from '../hooks/useNamespaces.js';
-import { QueryState } from './QueryState.js';
+import { QueryState } from '../../../components/QueryState.js';
 
 interface NamespaceListProps {
   context: string;

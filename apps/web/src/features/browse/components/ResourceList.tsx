@@ -7,7 +7,7 @@ import { usePresenceSummary } from '../../presence/hooks/usePresenceSummary.js';
 import { usersOn } from '../../presence/state/presence.js';
 import { useResourceList } from '../hooks/useResourceList.js';
 import { listRef } from '../state/list-ref.js';
-import { QueryState } from './QueryState.js';
+import { QueryState } from '../../../components/QueryState.js';
 
 interface ResourceListProps {
   context: string;

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { uiStore, useUi } from '../../../state/ui-store.js';
-import { QueryState } from '../../browse/components/QueryState.js';
+import { QueryState } from '../../../components/QueryState.js';
 import { useContexts } from '../hooks/useContexts.js';
 
 /** The clusters the gateway can reach, live; picks the first one when nothing is selected. */

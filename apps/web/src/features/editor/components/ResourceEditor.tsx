@@ -1,10 +1,9 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { resourceKey, type LockBlocked } from '@tandem/sync';
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useContext, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { EditorPanelContext } from '../../../slots/editor-panel.js';
 import type { EditorTab } from '../../../state/ui-store.js';
 import { useConnection } from '../../connection/hooks/useTandemClient.js';
-import { HistoryPanel } from '../../history/components/HistoryPanel.js';
-import { useHistoryAccess } from '../../history/hooks/useHistoryAccess.js';
 import { Avatar } from '../../presence/components/Avatar.js';
 import { applyPresenceChange, avatarsOf } from '../../presence/state/presence.js';
 import { kindSchemaQuery, useKindSchema } from '../hooks/useKindSchema.js';
@@ -13,7 +12,8 @@ import { useAdmissionMode } from '../hooks/useAdmission.js';
 import { clusterWideNote, outsideWriteMessage } from '../state/outside-writes.js';
 import { useResourceSession } from '../hooks/useResourceSession.js';
 import { monaco, newModelUri, setModelSchema, unicodeHighlight } from '../monaco/monaco.js';
-import { EMPTY_PAIR_EDITOR_SNAPSHOT, PairEditor } from '../monaco/pair-editor.js';
+import { PairEditor } from '../monaco/pair-editor.js';
+import { EMPTY_SESSION_SNAPSHOT } from '../state/editing-session.js';
 import { saveBlockReason } from '../state/pair-editing.js';
 import { ConflictPanel } from './ConflictPanel.js';
 import { SaveConfirmDialog } from './SaveConfirmDialog.js';
@@ -25,7 +25,7 @@ interface ResourceEditorProps {
 }
 
 const noSubscription = () => () => undefined;
-const emptySnapshot = () => EMPTY_PAIR_EDITOR_SNAPSHOT;
+const emptySnapshot = () => EMPTY_SESSION_SNAPSHOT;
 
 /**
  * One open object: its YAML in Monaco, who else is in it and where, field leases, live rebase of
@@ -43,10 +43,12 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const [pair, setPair] = useState<PairEditor | null>(null);
   const [problems, setProblems] = useState(0);
-  const [historyOpen, setHistoryOpen] = useState(false);
+  const [panelOpen, setPanelOpen] = useState(false);
   const [outsideWrites, setOutsideWrites] = useState<readonly LockBlocked[]>([]);
-  const isAdmin = useHistoryAccess() === 'admin';
-  const snap = useSyncExternalStore(pair?.subscribe ?? noSubscription, pair?.getSnapshot ?? emptySnapshot);
+  // The shell decides what sits beside the editor (the history, for admins).
+  const panel = useContext(EditorPanelContext);
+  const editing = pair?.session ?? null;
+  const snap = useSyncExternalStore(editing?.subscribe ?? noSubscription, editing?.getSnapshot ?? emptySnapshot);
 
   useEffect(() => {
     const container = containerRef.current;
@@ -86,37 +88,37 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
 
   // Presence, leases and context removal arrive as pushes; each is about one resource or context.
   useEffect(() => {
-    if (pair === null) return;
+    if (editing === null) return;
     const stops = [
       client.on('presence:changed', (event) => {
-        if (resourceKey(event.ref) === key) pair.presenceChanged(applyPresenceChange(pair.getSnapshot().sessions, event));
+        if (resourceKey(event.ref) === key) editing.presenceChanged(applyPresenceChange(editing.getSnapshot().sessions, event));
       }),
       client.on('lock:changed', (event) => {
-        if (resourceKey(event.ref) === key) pair.leaseChanged(event);
+        if (resourceKey(event.ref) === key) editing.leaseChanged(event);
       }),
       // The cluster's admission webhook stopped (or warned about) a write to a field this tab holds.
       client.on('lock:blocked', (event) => {
-        if (resourceKey(event.ref) === key && pair.getSnapshot().ownLeases.includes(event.path)) setOutsideWrites((shown) => [...shown.slice(-2), event]);
+        if (resourceKey(event.ref) === key && editing.getSnapshot().ownLeases.includes(event.path)) setOutsideWrites((shown) => [...shown.slice(-2), event]);
       }),
       client.onState((state) => {
-        if (state !== 'connected') pair.connectionLost();
+        if (state !== 'connected') editing.connectionLost();
       }),
-      client.on('contexts:changed', (event) => pair.setContextRemoved(!event.contexts.some((c) => c.name === ref.context))),
+      client.on('contexts:changed', (event) => editing.setContextRemoved(!event.contexts.some((c) => c.name === ref.context))),
     ];
     return () => stops.forEach((stop) => stop());
-  }, [pair, client, key, ref.context]);
+  }, [editing, client, key, ref.context]);
 
   const joined = session.phase === 'joined' ? session.joined : null;
   const lastChange = session.phase === 'joined' ? session.lastChange : null;
 
   useEffect(() => {
-    if (pair === null || joined === null) return;
-    pair.joined(joined.object, joined.resourceVersion, joined.presence, joined.leases);
-  }, [pair, joined]);
+    if (editing === null || joined === null) return;
+    editing.joined(joined.object, joined.resourceVersion, joined.presence, joined.leases);
+  }, [editing, joined]);
 
   useEffect(() => {
-    if (pair !== null && lastChange !== null) pair.upstreamChanged(lastChange);
-  }, [pair, lastChange]);
+    if (editing !== null && lastChange !== null) editing.upstreamChanged(lastChange);
+  }, [editing, lastChange]);
 
   useEffect(() => {
     if (pair === null) return;
@@ -160,9 +162,9 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
           </span>
         )}
         <span className="header-spacer" />
-        {isAdmin && (
-          <button type="button" data-testid="history-panel-toggle" aria-pressed={historyOpen} onClick={() => setHistoryOpen(!historyOpen)}>
-            History
+        {panel !== null && (
+          <button type="button" data-testid={`${panel.testId}-toggle`} aria-pressed={panelOpen} onClick={() => setPanelOpen(!panelOpen)}>
+            {panel.label}
           </button>
         )}
         <span className="presence-avatars" data-testid="presence-avatars" aria-label="Who has this open">
@@ -172,7 +174,7 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
         </span>
       </header>
       <div className="save-bar">
-        <button type="button" className="primary" data-testid="save-button" disabled={blocked !== null} title={blocked ?? 'Review the changes, then write them to the cluster (Ctrl/Cmd+S)'} onClick={() => pair?.requestSave()}>
+        <button type="button" className="primary" data-testid="save-button" disabled={blocked !== null} title={blocked ?? 'Review the changes, then write them to the cluster (Ctrl/Cmd+S)'} onClick={() => editing?.requestSave()}>
           Save
         </button>
         <button type="button" data-testid="validate-button" disabled={blocked !== null} title={blocked ?? 'Ask the cluster whether it would accept this (dry run)'} onClick={() => void pair?.save(true)}>
@@ -244,27 +246,27 @@ export function ResourceEditor({ tab, visible }: ResourceEditorProps) {
           Could not open {ref.name}: {session.error}
         </p>
       )}
-      {snap.upstream && <UpstreamBanner change={snap.upstream.change} keptLocalEdits={snap.upstream.keptLocalEdits} onDismiss={() => pair?.dismissUpstream()} />}
-      {snap.conflict !== null && pair !== null && (
+      {snap.upstream && <UpstreamBanner change={snap.upstream.change} keptLocalEdits={snap.upstream.keptLocalEdits} onDismiss={() => editing?.dismissUpstream()} />}
+      {snap.conflict !== null && editing !== null && (
         <ConflictPanel
           result={snap.conflict.result}
           upstream={upstreamWho}
           choices={snap.choices}
-          onChoose={(path, choice) => pair.choose(path, choice)}
-          onApply={() => pair.applyResolution()}
+          onChoose={(path, choice) => editing.choose(path, choice)}
+          onApply={() => editing.applyResolution()}
           theirsText={snap.conflict.theirsText}
           mineText={snap.conflict.mineText}
         />
       )}
       <div className="monaco-host" ref={containerRef} data-testid="monaco-host" />
-      {isAdmin && historyOpen && <HistoryPanel target={ref} pair={pair} />}
+      {panel !== null && panelOpen && <panel.Panel target={ref} object={editing} />}
       {snap.confirm !== null && snap.baseResourceVersion !== null && pair !== null && (
         <SaveConfirmDialog
           baseText={snap.confirm.baseText}
           editedText={snap.confirm.editedText}
           baseResourceVersion={snap.baseResourceVersion}
           onConfirm={() => void pair.save(false)}
-          onCancel={() => pair.cancelSave()}
+          onCancel={() => pair.session.cancelSave()}
         />
       )}
     </section>

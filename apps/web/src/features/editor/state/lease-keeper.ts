@@ -1,6 +1,6 @@
 import { isAncestor, type FieldPath, type Lease, type ResourceRef } from '@tandem/sync';
-import type { TandemClient } from '@tandem/sync/client';
-import { TandemRequestError } from '@tandem/sync/client';
+import { TandemRequestError, type TandemClient } from '@tandem/sync/client';
+import type { FieldLeases } from './editing-session.js';
 
 /** Renew held leases this often while the user keeps typing in them. */
 export const RENEW_EVERY_MS = 5_000;
@@ -25,7 +25,7 @@ export interface LeaseRefusal {
  * The leases this editor holds on one resource: acquired on the first edit in a field, renewed
  * every 5 s while the user keeps editing it, released after 10 s without edits, on blur and on save.
  */
-export class LeaseKeeper {
+export class LeaseKeeper implements FieldLeases {
   private readonly held = new Map<FieldPath, HeldLease>();
   private readonly pending = new Set<FieldPath>();
   private readonly timer: ReturnType<typeof setInterval>;
@@ -56,10 +56,8 @@ export class LeaseKeeper {
       },
       (error: unknown) => {
         this.pending.delete(path);
-        if (error instanceof TandemRequestError && error.code === 'locked') {
-          const holder = error.details?.['holder'];
-          const owner = typeof holder === 'object' && holder !== null && !Array.isArray(holder) && typeof holder['owner'] === 'string' ? holder['owner'] : undefined;
-          this.onRefused({ path, ...(owner !== undefined ? { holder: owner } : {}), message: error.message });
+        if (error instanceof TandemRequestError && error.failure.code === 'locked') {
+          this.onRefused({ path, holder: error.failure.details.holder.owner, message: error.message });
         } else if (error instanceof Error) {
           this.onRefused({ path, message: error.message });
         }

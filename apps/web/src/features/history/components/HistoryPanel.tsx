@@ -1,49 +1,35 @@
 import { useState } from 'react';
 import { GatewayError } from '../../../api/gateway.js';
-import type { PairEditor } from '../../editor/monaco/pair-editor.js';
-import { monaco } from '../../editor/monaco/monaco.js';
-import { parseEditorText } from '../../editor/state/pair-editing.js';
+import type { EditorPanelProps } from '../../../slots/editor-panel.js';
 import { useResourceHistory } from '../hooks/useHistory.js';
-import { restoreBlockReason, restoreEdits, type HistoryEntry, type HistoryTarget } from '../state/history-entry.js';
+import { restoreBlockReason, restoredVersion, type HistoryEntry } from '../state/history-entry.js';
 import { HistoryEntryView } from './HistoryEntryView.js';
-
-interface HistoryPanelProps {
-  target: HistoryTarget;
-  pair: PairEditor | null;
-}
 
 /**
  * One object's history beside its editor. "Restore this version" only edits the text: the normal
  * guarded save (stale and lock checks, diff confirm) is what writes it.
  */
-export function HistoryPanel({ target, pair }: HistoryPanelProps) {
+export function HistoryPanel({ target, object }: EditorPanelProps) {
   const history = useResourceHistory(target, true);
   const [notice, setNotice] = useState<{ kind: 'error' | 'done'; message: string } | null>(null);
 
   const restore = (entry: HistoryEntry) => {
-    if (pair === null) return;
-    const text = pair.model.getValue();
-    const parsed = parseEditorText(text);
-    if (!parsed.ok) {
-      setNotice({ kind: 'error', message: `Fix the YAML before restoring: ${parsed.problem}` });
-      return;
+    if (object === null) return;
+    const result = object.editObject((current) => restoredVersion(current, entry));
+    switch (result.kind) {
+      case 'unparseable':
+        setNotice({ kind: 'error', message: `Fix the YAML before restoring: ${result.problem}` });
+        return;
+      case 'unchanged':
+        setNotice({ kind: 'done', message: 'The editor already holds these values.' });
+        return;
+      case 'applied':
+        setNotice({ kind: 'done', message: `Restored the fields ${entry.actor} changed at ${new Date(entry.at).toLocaleString()} as an unsaved edit: review it and Save.` });
+        return;
+      case 'read-only':
+        setNotice({ kind: 'error', message: 'The editor is read-only here; nothing was restored.' });
+        return;
     }
-    const edits = restoreEdits(text, parsed.object, entry);
-    if (edits.length === 0) {
-      setNotice({ kind: 'done', message: 'The editor already holds these values.' });
-      return;
-    }
-    const { model } = pair;
-    const applied = pair.editor.executeEdits(
-      'tandem.history-restore',
-      edits.map((edit) => ({ range: monaco.Range.fromPositions(model.getPositionAt(edit.range.start), model.getPositionAt(edit.range.end)), text: edit.text })),
-    );
-    pair.editor.pushUndoStop();
-    setNotice(
-      applied
-        ? { kind: 'done', message: `Restored the fields ${entry.actor} changed at ${new Date(entry.at).toLocaleString()} as an unsaved edit: review it and Save.` }
-        : { kind: 'error', message: 'The editor is read-only here; nothing was restored.' },
-    );
   };
 
   return (

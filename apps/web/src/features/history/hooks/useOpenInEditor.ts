@@ -5,7 +5,7 @@ import { parseApiResources } from '../../../api/discovery.js';
 import { getJson } from '../../../api/gateway.js';
 import { gatewayPaths } from '../../../api/paths.js';
 import { uiStore } from '../../../state/ui-store.js';
-import { showView } from './useAppView.js';
+import { showView } from '../../../navigation/useAppView.js';
 
 /**
  * Opens an object from the history in an editor tab and shows the editor. The entry names the

@@ -114,11 +114,15 @@ export function restoreBlockReason(entry: HistoryEntry): string | null {
   return null;
 }
 
+/** `current` with every field `entry` changed put back to its value before the entry. */
+export function restoredVersion(current: JsonObject, entry: HistoryEntry): JsonValue {
+  return applyChanges(current, invertChanges(entry.changes), { source: current });
+}
+
 /**
- * The text edits that put every field `entry` changed back to its value before the entry, applied
- * to the editor's current `text` (which represents `current`); minimal edits keep comments and the rest.
+ * The text edits that restore `entry` (see `restoredVersion`) in the editor's current `text` (which
+ * represents `current`); minimal edits keep comments and the rest.
  */
 export function restoreEdits(text: string, current: JsonObject, entry: HistoryEntry): TextEdit[] {
-  const restored = applyChanges(current, invertChanges(entry.changes), { source: current });
-  return textEdits(text, current, restored);
+  return textEdits(text, current, restoredVersion(current, entry));
 }
