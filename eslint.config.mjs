@@ -1,4 +1,5 @@
 import nx from '@nx/eslint-plugin';
+import { layeredFolders, noImportCycles } from './tools/lint/layers.mjs';
 
 export default [
   ...nx.configs['flat/base'],
@@ -29,6 +30,26 @@ export default [
       ],
     },
   },
+  noImportCycles,
+  // The gateway's modules, bottom up: a module imports only from the layers below its own.
+  layeredFolders({
+    name: 'api',
+    root: 'apps/api/src',
+    layers: [
+      ['config', 'identity', 'errors'],
+      ['logging', 'store', 'sandbox'],
+      ['contexts'],
+      ['kube'],
+      ['auth', 'http'],
+      ['socket'],
+      ['locks', 'presence'],
+      ['edits'],
+      ['history'],
+      ['admission', 'metrics', 'health', 'resources', 'web'],
+      ['realtime'],
+      ['test-support'],
+    ],
+  }),
   {
     files: ['**/*.ts', '**/*.tsx'],
     rules: {

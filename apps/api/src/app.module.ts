@@ -10,12 +10,13 @@ import { EditsModule } from './edits/edits.module.js';
 import { LocksModule } from './locks/locks.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PresenceModule } from './presence/presence.module.js';
+import { ResourcesModule } from './resources/resources.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { StoreModule } from './store/store.module.js';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: AppModule, imports: [ConfigModule.forRoot(config), KubeModule, AuthModule, HealthModule, RealtimeModule, StoreModule, PresenceModule, LocksModule, EditsModule, HistoryModule, MetricsModule, AdmissionModule] };
+    return { module: AppModule, imports: [ConfigModule.forRoot(config), KubeModule, AuthModule, ResourcesModule, HealthModule, RealtimeModule, StoreModule, PresenceModule, LocksModule, EditsModule, HistoryModule, MetricsModule, AdmissionModule] };
   }
 }

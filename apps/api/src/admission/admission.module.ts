@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
-import { RealtimeModule } from '../realtime/realtime.module.js';
+import { SocketModule } from '../socket/socket.module.js';
 import { AdmissionController } from './admission.controller.js';
 import { AdmissionService } from './admission.service.js';
 
 /** Leases for every client: the validating admission webhook and its configuration (docs/security.md). */
-@Module({ imports: [RealtimeModule], controllers: [AdmissionController], providers: [AdmissionService], exports: [AdmissionService] })
+@Module({ imports: [SocketModule], controllers: [AdmissionController], providers: [AdmissionService], exports: [AdmissionService] })
 export class AdmissionModule {}

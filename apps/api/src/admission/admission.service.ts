@@ -16,7 +16,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import type { AdmissionConfig } from '../config/admission.schema.js';
 import { boundedChanges, HISTORY_MESSAGE_MAX_CHARS, isSecret } from '../history/history.service.js';
-import { RoomBroadcaster } from '../realtime/room-broadcaster.js';
+import { RoomBroadcaster } from '../socket/room-broadcaster.js';
 import { CollabStore } from '../store/store.module.js';
 import { AdmissionReviewSchema, MAX_REVIEW_BYTES, reviewResponse, type AdmissionRequest, type AdmissionResponse, type AdmissionReviewResponse } from './admission-review.js';
 import { changedFields, conflictMessage, conflicts, passReason, refOf, type LeaseConflict } from './lease-check.js';

@@ -1,7 +1,7 @@
 import type { JsonObject, ResourceRef } from '@tandem/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
-import { RoomBroadcaster } from '../realtime/room-broadcaster.js';
+import { RoomBroadcaster } from '../socket/room-broadcaster.js';
 import { CollabStore } from '../store/store.module.js';
 import type { AdmissionRequest } from './admission-review.js';
 import { AdmissionService } from './admission.service.js';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { KubeContextsService } from '../kube/kube-contexts.service.js';
-import type { Actor } from './actor.js';
+import type { Actor } from '../identity/actor.js';
 
 /** What is asked: a verb on a resource (or one object), or on a non-resource URL. */
 export type AccessAttributes =

@@ -1,6 +1,6 @@
 import { createParamDecorator, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import type { Actor } from './actor.js';
+import type { Actor } from '../identity/actor.js';
 import { Authenticator } from './authenticator.js';
 
 type ActorRequest = IncomingMessage & { actor?: Actor };

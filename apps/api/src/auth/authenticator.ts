@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { USER_NAME } from '@tandem/sync';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig, AuthMode } from '../config/config.schema.js';
-import type { Actor } from './actor.js';
+import type { Actor } from '../identity/actor.js';
 import { SessionCodec, type Session } from './session.js';
 
 export type Authentication = { readonly actor: Actor } | { readonly rejection: string };

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { environmentSchema, type AppConfig, type AuthConfig, type InClusterConfig, type InClusterMode, type RedisTarget } from './config.schema.js';
-import { isLoopbackHost } from '../http/origin-policy.js';
+import { isLoopbackHost } from './loopback.js';
 import { AdmissionConfigError, admissionFrom, type AdmissionConfig } from './admission.schema.js';
 import { limitsFrom } from './limits.schema.js';
 

@@ -7,8 +7,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { ContextInfo, ContextsChanged } from '@tandem/sync';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { KubeApiError } from '../kube/kube.errors.js';
-import { SANDBOX_CONTEXT, SandboxService } from '../kube/sandbox.service.js';
+import { KubeApiError } from '../errors/kube-api-error.js';
+import { SANDBOX_CONTEXT, SandboxService } from '../sandbox/sandbox.service.js';
 import { probeContext, type ProbeResult } from './context-probe.js';
 import {
   connectionFingerprint,

@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   BOOKKEEPING_PATHS,
   diffFields,
@@ -6,7 +6,6 @@ import {
   MAX_OBJECT_BYTES,
   overlaps,
   resourceKey,
-  rooms,
   type Ack,
   type AckFail,
   type FieldChange,
@@ -17,15 +16,14 @@ import {
   type ResourceRef,
   type SaveResult,
 } from '@tandem/sync';
-import { KubeApiError } from '../kube/kube.errors.js';
+import { KubeApiError } from '../errors/kube-api-error.js';
+import { FIELD_MANAGER } from '../kube/kube-client.js';
 import { KubeContextsService } from '../kube/kube-contexts.service.js';
 import type { KubeObject } from '../kube/kube.schemas.js';
 import { latestManager } from '../kube/watch-hub.js';
 import { LocksService } from '../locks/locks.service.js';
-import type { Actor } from '../auth/actor.js';
-import { RequestHandlers } from '../realtime/request-handlers.js';
-import { SaveAuthors } from '../realtime/save-authors.js';
-import { SessionHooks } from '../realtime/session-hooks.js';
+import type { Actor } from '../identity/actor.js';
+import { SaveAuthors } from './save-authors.js';
 import { CollabStore } from '../store/store.module.js';
 import { EditEvents, type EditEvent, type EditOutcome } from './edit-events.js';
 import { identityProblem, planSave, resourceVersionOf } from './save-plan.js';
@@ -33,8 +31,6 @@ import { VersionCache } from './version-cache.js';
 
 /** A 409 means the object moved between our read and our write (a busy controller does that often): decide again on the new version, a bounded number of times. */
 const MAX_ATTEMPTS = 10;
-/** The field manager every Tandem write carries, as kubectl's is `kubectl-edit`. */
-export const FIELD_MANAGER = 'tandem';
 
 type SaveAck = Ack<RequestResults['resource:save']>;
 
@@ -56,10 +52,8 @@ export interface SaveSession {
 }
 
 @Injectable()
-export class EditsService implements OnModuleInit {
+export class EditsService {
   constructor(
-    private readonly handlers: RequestHandlers,
-    private readonly hooks: SessionHooks,
     private readonly clients: KubeContextsService,
     private readonly store: CollabStore,
     private readonly locks: LocksService,
@@ -68,14 +62,9 @@ export class EditsService implements OnModuleInit {
     private readonly events: EditEvents,
   ) {}
 
-  onModuleInit(): void {
-    this.handlers.register('resource:save', (payload, { socket, actor }) =>
-      this.save(actor, { id: socket.id, hasJoined: (ref) => socket.data.subscriptions.has(rooms.resource(resourceKey(ref))) }, payload),
-    );
-    this.hooks.onJoin(async (_socket, ref, object) => {
-      this.versions.remember(resourceKey(ref), object);
-      return {};
-    });
+  /** A session joined the object at this version: a later save based on it can be compared. */
+  joined(ref: ResourceRef, object: JsonObject): void {
+    this.versions.remember(resourceKey(ref), object);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, HttpStatus, Res } from '@nestjs/common';
 import { KubeContextsService } from '../kube/kube-contexts.service.js';
-import { SANDBOX_CONTEXT, SandboxService } from '../kube/sandbox.service.js';
+import { SANDBOX_CONTEXT, SandboxService } from '../sandbox/sandbox.service.js';
 import { CollabStore } from '../store/store.module.js';
 
 type CheckState = 'up' | 'down';

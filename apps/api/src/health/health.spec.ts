@@ -4,7 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
 import { ContextsService } from '../contexts/contexts.service.js';
 import { KubeContextsService } from '../kube/kube-contexts.service.js';
-import { SandboxService } from '../kube/sandbox.service.js';
+import { SandboxService } from '../sandbox/sandbox.service.js';
 import { CollabStore } from '../store/store.module.js';
 import { HealthController, type ReadinessReport } from './health.controller.js';
 

@@ -1,7 +1,7 @@
 import { ForbiddenException, Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { AccessReviews } from '../auth/access-reviews.js';
-import type { Actor } from '../auth/actor.js';
+import type { Actor } from '../identity/actor.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';

@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RequestLimits } from '../realtime/request-limits.js';
+import { RequestLimits } from '../socket/request-limits.js';
 import { requestUser } from './admin.guard.js';
 
 /** History queries count against their user's rate (`TANDEM_LIMIT_HISTORY_PER_MINUTE`): over it, 429 with Retry-After. */

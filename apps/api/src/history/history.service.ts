@@ -3,11 +3,10 @@ import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { diffFields, isAncestor, BOOKKEEPING_PATHS, redactSecretChanges, resourceKey, type FieldChange, type JsonObject, type JsonValue, type ResourceRef } from '@tandem/sync';
 import type { HistoryEntry, HistoryPage, HistoryQuery, HistoryRecord } from '@tandem/store';
 import { EditEvents, type EditEvent } from '../edits/edit-events.js';
-import { FIELD_MANAGER } from '../edits/edits.service.js';
 import type { HubChange } from '../kube/watch-hub.js';
+import { FIELD_MANAGER } from '../kube/kube-client.js';
 import { SharedWatches } from '../kube/shared-watches.service.js';
-import { SaveAuthors } from '../realtime/save-authors.js';
-import { SessionHooks } from '../realtime/session-hooks.js';
+import { SaveAuthors } from '../edits/save-authors.js';
 import { CollabStore } from '../store/store.module.js';
 
 /** How long an observed version stays claimed, so every gateway watching the object records it once. */
@@ -68,7 +67,6 @@ export class HistoryService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly events: EditEvents,
     private readonly watches: SharedWatches,
-    private readonly hooks: SessionHooks,
     private readonly authors: SaveAuthors,
     private readonly store: CollabStore,
   ) {}
@@ -76,10 +74,11 @@ export class HistoryService implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.unsubscribe.push(this.events.subscribe((event) => this.track(this.recordSave(event))));
     this.unsubscribe.push(this.watches.onChange((change) => this.track(this.recordObserved(change))));
-    this.hooks.onJoin(async (_socket, ref, object) => {
-      this.remember(resourceKey(ref), object);
-      return {};
-    });
+  }
+
+  /** A session joined the object: the next outside change to it is diffed against what it saw. */
+  joined(ref: ResourceRef, object: JsonObject): void {
+    this.remember(resourceKey(ref), object);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -1,6 +1,6 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { z } from 'zod';
-import { KubeApiError } from '../kube/kube.errors.js';
+import { KubeApiError } from '../errors/kube-api-error.js';
 
 /** The one error shape of the REST API. */
 export interface ApiErrorBody {

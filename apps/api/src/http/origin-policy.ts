@@ -1,10 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { isLoopbackHost } from '../config/loopback.js';
 
-/** Whether a listen address (HOST) is loopback only: `localhost`, 127.0.0.0/8 or ::1. */
-export function isLoopbackHost(host: string): boolean {
-  const name = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  return name === 'localhost' || name === '::1' || /^127(\.\d{1,3}){3}$/.test(name);
-}
 
 /** The host name (lowercase, IPv6 in brackets) of a `Host` header value, or undefined if it is not one. */
 function hostNameOf(header: string): string | undefined {

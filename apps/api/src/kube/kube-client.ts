@@ -1,12 +1,15 @@
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions as HttpsRequestOptions } from 'node:https';
 import { KubeConfig, Watch } from '@kubernetes/client-node';
-import type { Actor, ClusterAccess } from '../auth/actor.js';
+import type { Actor, ClusterAccess } from '../identity/actor.js';
 import { z } from 'zod';
-import { KubeApiError } from './kube.errors.js';
+import { KubeApiError } from '../errors/kube-api-error.js';
 import { kubeListSchema, kubeObjectSchema, type KubeObject } from './kube.schemas.js';
 
 /** A resource type; the core group may be written `core` (as in gateway URLs) or `''` (as in a ResourceRef). */
+/** The field manager every Tandem write carries (as kubectl's is `kubectl-edit`); the watch tells Tandem's writes from others' by it. */
+export const FIELD_MANAGER = 'tandem';
+
 export interface ResourceTypeRef {
   readonly group: string;
   readonly version: string;

@@ -2,10 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { canonicalPath, fail, leaseProblem, LockChangedSchema, parseResourceKey, resourceKey, rooms, type Ack, type FieldPath, type JsonObject, type Lease, type LeaseEnded, type LeaseGrant, type LockChanged, type RequestResults, type ResourceRef } from '@tandem/sync';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { GatewayPeers, peerTopic } from '../realtime/gateway-peers.js';
-import { RequestHandlers, type TandemSocket } from '../realtime/request-handlers.js';
-import { RoomBroadcaster } from '../realtime/room-broadcaster.js';
-import { SessionHooks } from '../realtime/session-hooks.js';
+import { GatewayPeers, peerTopic } from '../socket/gateway-peers.js';
+import { RoomBroadcaster } from '../socket/room-broadcaster.js';
+import type { TandemSocket } from '../socket/tandem-socket.js';
 import { CollabStore } from '../store/store.module.js';
 
 /** A lease as JSON for error details. */
@@ -91,8 +90,6 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
   private inProgress = 0;
 
   constructor(
-    private readonly handlers: RequestHandlers,
-    private readonly hooks: SessionHooks,
     private readonly store: CollabStore,
     private readonly broadcaster: RoomBroadcaster,
     private readonly peers: GatewayPeers,
@@ -101,21 +98,26 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
 
   onModuleInit(): void {
     this.peers.on(PEER_LEASE_CHANGES, (delta) => this.heard(delta));
-    this.handlers.register('lock:acquire', ({ ref, path }, { socket }) => this.answering(() => this.acquire(socket, ref, path)));
-    this.handlers.register('lock:renew', ({ ref, path, token }, { socket }) => this.renew(socket, ref, path, token));
-    this.handlers.register('lock:release', ({ ref, path, token }, { socket }) => this.answering(() => this.release(socket, ref, path, token)));
-    this.hooks.onJoin(async (_socket, ref) => ({ leases: await this.store.leases.list(ref) }));
-    this.hooks.onLeave(async (socket, ref) => {
-      // The empty path is the whole object: every lease of the session on this resource.
-      this.announce(ref, [], await this.store.leases.releasePaths(ref, socket.id, ['']));
-    });
-    // At shutdown, what the closing sockets released goes out at once, before Redis is closed.
-    this.hooks.onDrain(() => {
-      for (const key of [...this.pending.keys()]) this.flush(key);
-    });
-    this.hooks.onDisconnect(async (socket) => {
-      for (const lease of await this.store.leases.releaseSession(socket.id)) this.announce(lease.ref, [], [lease]);
-    });
+  }
+
+  /** The leases a joining session finds on the resource (part of its `resource:join` ack). */
+  async joined(ref: ResourceRef): Promise<Lease[]> {
+    return this.store.leases.list(ref);
+  }
+
+  /** A session left the resource: every lease it held there ends (the empty path is the whole object). */
+  async left(socket: TandemSocket, ref: ResourceRef): Promise<void> {
+    this.announce(ref, [], await this.store.leases.releasePaths(ref, socket.id, ['']));
+  }
+
+  /** A socket disconnected: every lease of its session ends. */
+  async disconnected(socket: TandemSocket): Promise<void> {
+    for (const lease of await this.store.leases.releaseSession(socket.id)) this.announce(lease.ref, [], [lease]);
+  }
+
+  /** At shutdown, what the closing sockets released goes out at once, before Redis is closed. */
+  drain(): void {
+    for (const key of [...this.pending.keys()]) this.flush(key);
   }
 
   onApplicationBootstrap(): void {
@@ -128,7 +130,12 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
     clearInterval(this.timer);
   }
 
-  async acquire(socket: TandemSocket, ref: ResourceRef, requested: string): Promise<Ack<RequestResults['lock:acquire']>> {
+  /** `lock:acquire`: counted as in progress, so its grant is announced after its ack. */
+  acquire(socket: TandemSocket, ref: ResourceRef, requested: string): Promise<Ack<RequestResults['lock:acquire']>> {
+    return this.answering(() => this.acquireNow(socket, ref, requested));
+  }
+
+  private async acquireNow(socket: TandemSocket, ref: ResourceRef, requested: string): Promise<Ack<RequestResults['lock:acquire']>> {
     const canonical = canonicalOrFail('lock:acquire', requested);
     if ('failed' in canonical) return canonical.failed;
     const problem = leaseProblem(canonical.path);
@@ -152,7 +159,12 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
     return this.refusal('lock:renew', socket, ref, canonical.path, token);
   }
 
-  async release(socket: TandemSocket, ref: ResourceRef, requested: string, token: number): Promise<Ack> {
+  /** `lock:release`: counted as in progress, so its end is announced after its ack. */
+  release(socket: TandemSocket, ref: ResourceRef, requested: string, token: number): Promise<Ack> {
+    return this.answering(() => this.releaseNow(socket, ref, requested, token));
+  }
+
+  private async releaseNow(socket: TandemSocket, ref: ResourceRef, requested: string, token: number): Promise<Ack> {
     const canonical = canonicalOrFail('lock:release', requested);
     if ('failed' in canonical) return canonical.failed;
     if (await this.store.leases.release({ ref, path: canonical.path, token, sessionId: socket.id })) {

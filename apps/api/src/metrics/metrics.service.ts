@@ -1,12 +1,11 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { rooms, type ContextStatus, type RequestName } from '@tandem/sync';
+import { rooms, type ContextStatus, type ErrorCode, type RequestName } from '@tandem/sync';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ContextsService } from '../contexts/contexts.service.js';
 import { EditEvents, type EditOutcome } from '../edits/edit-events.js';
 import { SharedWatches } from '../kube/shared-watches.service.js';
 import { RELIST_REASONS } from '../kube/watch-hub.js';
-import { RequestHandlers, type RequestResult } from '../realtime/request-handlers.js';
-import { RoomBroadcaster } from '../realtime/room-broadcaster.js';
+import { RoomBroadcaster } from '../socket/room-broadcaster.js';
 import { CollabStore } from '../store/store.module.js';
 
 /** Every name in the `tandem_` namespace, so one gateway's series are easy to find among others. */
@@ -27,6 +26,9 @@ function leaseOutcome(result: RequestResult): LeaseOutcome {
   return result === 'ok' ? 'granted' : result === 'locked' ? 'locked' : 'other';
 }
 
+/** How a request ended: `ok`, or the error code of its failed ack. */
+export type RequestResult = 'ok' | ErrorCode;
+
 /**
  * The gateway's Prometheus metrics: Node process defaults plus what an operator of the editor watches
  * (sockets, open resources, leases, saves, watches, contexts). Gauges are read at scrape time from the
@@ -44,7 +46,6 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
   private readonly leaseAcquireDuration: Histogram<'outcome'>;
 
   constructor(
-    private readonly handlers: RequestHandlers,
     private readonly events: EditEvents,
     broadcaster: RoomBroadcaster,
     watches: SharedWatches,
@@ -59,13 +60,10 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
       help: 'Browser sockets connected to this gateway.',
       registers,
       collect() {
-        this.set(broadcaster.server?.of('/').sockets.size ?? 0);
+        this.set(broadcaster.localSocketCount());
       },
     });
-    const resourceRooms = (): Set<string>[] => {
-      const all = broadcaster.server?.of('/').adapter.rooms;
-      return all === undefined ? [] : [...all].filter(([room]) => room.startsWith(RESOURCE_ROOM_PREFIX)).map(([, sockets]) => sockets);
-    };
+    const resourceRooms = (): ReadonlySet<string>[] => broadcaster.localRoomMembers(RESOURCE_ROOM_PREFIX);
     new Gauge({
       name: `${PREFIX}open_resources`,
       help: 'Resources joined by at least one socket of this gateway.',
@@ -174,10 +172,7 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    this.unsubscribe.push(
-      this.handlers.observe((event, result, seconds) => this.observeRequest(event, result, seconds)),
-      this.events.subscribe((event) => this.saves.inc({ outcome: event.outcome })),
-    );
+    this.unsubscribe.push(this.events.subscribe((event) => this.saves.inc({ outcome: event.outcome })));
   }
 
   onModuleDestroy(): void {
@@ -194,7 +189,8 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     return this.registry.metrics();
   }
 
-  private observeRequest(event: RequestName, result: RequestResult, seconds: number): void {
+  /** Counts one answered socket request: `ok`, or the error code of its failed ack, and how long it took. */
+  observeRequest(event: RequestName, result: RequestResult, seconds: number): void {
     this.requests.inc({ event, result });
     if (event === 'lock:acquire') {
       const outcome = leaseOutcome(result);

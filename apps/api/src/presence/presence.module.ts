@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { RealtimeModule } from '../realtime/realtime.module.js';
+import { SocketModule } from '../socket/socket.module.js';
 import { PresenceService } from './presence.service.js';
 
 /** Presence: who has which resource open, at which field (`presence:*` events). */
-@Module({ imports: [RealtimeModule], providers: [PresenceService] })
+@Module({ imports: [SocketModule], providers: [PresenceService], exports: [PresenceService] })
 export class PresenceModule {}

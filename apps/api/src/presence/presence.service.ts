@@ -1,11 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { canonicalPath, fail, resourceKey, rooms, type Ack, type PresenceChange, type PresenceSession, type RequestPayload, type ResourceRef } from '@tandem/sync';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { canonicalPath, fail, resourceKey, rooms, type Ack, type PresenceChange, type PresenceSession, type RequestPayload, type RequestResults, type ResourceRef } from '@tandem/sync';
 import type { PresenceEntry } from '@tandem/store';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { RequestHandlers, type TandemSocket } from '../realtime/request-handlers.js';
-import { RoomBroadcaster } from '../realtime/room-broadcaster.js';
-import { SessionHooks } from '../realtime/session-hooks.js';
+import { RoomBroadcaster } from '../socket/room-broadcaster.js';
+import type { TandemSocket } from '../socket/tandem-socket.js';
 import { CollabStore } from '../store/store.module.js';
 import { presenceColor } from './presence-color.js';
 
@@ -35,7 +34,7 @@ interface LocalSession {
  * Every change goes to the resource room (the sender included) as `presence:changed`.
  */
 @Injectable()
-export class PresenceService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(PresenceService.name);
   /** socket id -> resource key -> the session this gateway keeps alive. */
   private readonly local = new Map<string, Map<string, LocalSession>>();
@@ -43,23 +42,15 @@ export class PresenceService implements OnModuleInit, OnApplicationBootstrap, On
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
-    private readonly handlers: RequestHandlers,
-    private readonly hooks: SessionHooks,
     private readonly store: CollabStore,
     private readonly broadcaster: RoomBroadcaster,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  onModuleInit(): void {
-    this.handlers.register('presence:update', (payload, { socket }) => this.update(socket, payload));
-    this.handlers.register('presence:summary', async ({ context }, { socket }) => {
-      // Asking for a context's summary also subscribes to its pushes.
-      await socket.join(rooms.context(context));
-      return { ok: true, summary: await this.store.presence.summary(context) };
-    });
-    this.hooks.onJoin(async (socket, ref) => ({ presence: await this.join(socket, ref) }));
-    this.hooks.onLeave((socket, ref) => this.leave(socket, ref));
-    this.hooks.onDisconnect((socket) => this.disconnect(socket));
+  /** `presence:summary`: who is where in a context; asking also subscribes the socket to its pushes. */
+  async summary(socket: TandemSocket, context: string): Promise<Ack<RequestResults['presence:summary']>> {
+    await socket.join(rooms.context(context));
+    return { ok: true, summary: await this.store.presence.summary(context) };
   }
 
   onApplicationBootstrap(): void {

@@ -1,17 +1,19 @@
 import { Module } from '@nestjs/common';
+import { EditsModule } from '../edits/edits.module.js';
+import { HistoryModule } from '../history/history.module.js';
 import { KubeModule } from '../kube/kube.module.js';
-import { GatewayPeers } from './gateway-peers.js';
+import { LocksModule } from '../locks/locks.module.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
+import { PresenceModule } from '../presence/presence.module.js';
+import { SocketModule } from '../socket/socket.module.js';
+import { EditingSessions } from './editing-sessions.js';
 import { RealtimeGateway } from './realtime.gateway.js';
-import { RequestHandlers } from './request-handlers.js';
-import { RequestLimits } from './request-limits.js';
+import { RequestDispatcher } from './request-dispatcher.js';
 import { ResourceSubscriptions } from './resource-subscriptions.js';
-import { RoomBroadcaster } from './room-broadcaster.js';
-import { SaveAuthors } from './save-authors.js';
-import { SessionHooks } from './session-hooks.js';
 
+/** The socket gateway, above every capability it calls: requests, subscriptions and editing sessions. */
 @Module({
-  imports: [KubeModule],
-  providers: [GatewayPeers, RequestHandlers, RequestLimits, ResourceSubscriptions, SessionHooks, SaveAuthors, RoomBroadcaster, RealtimeGateway],
-  exports: [GatewayPeers, RequestHandlers, RequestLimits, SessionHooks, SaveAuthors, RoomBroadcaster],
+  imports: [KubeModule, SocketModule, PresenceModule, LocksModule, EditsModule, HistoryModule, MetricsModule],
+  providers: [EditingSessions, ResourceSubscriptions, RequestDispatcher, RealtimeGateway],
 })
 export class RealtimeModule {}

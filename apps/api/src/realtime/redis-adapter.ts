@@ -1,7 +1,7 @@
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Server } from 'socket.io';
-import type { GatewayPeers, PeerServer } from './gateway-peers.js';
+import type { GatewayPeers, PeerServer } from '../socket/gateway-peers.js';
 
 /**
  * Connects the socket.io server to its peers through Redis pub/sub (`@socket.io/redis-adapter`), so a

@@ -1,12 +1,12 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { fail, parseResourceKey, resourceKey, rooms, type Ack, type JsonObject, type ListRef, type RequestResults, type ResourceRef } from '@tandem/sync';
 import { AccessReviews } from '../auth/access-reviews.js';
-import type { Actor } from '../auth/actor.js';
 import { ContextsService } from '../contexts/contexts.service.js';
+import type { Actor } from '../identity/actor.js';
 import { SharedWatches } from '../kube/shared-watches.service.js';
 import { listKey, watchTargetOf, type WatchTarget } from '../kube/watch-hub.js';
-import { RequestHandlers, type TandemSocket, type WatchSubscription } from './request-handlers.js';
-import { SessionHooks } from './session-hooks.js';
+import type { TandemSocket, WatchSubscription } from '../socket/tandem-socket.js';
+import { EditingSessions } from './editing-sessions.js';
 
 function listTargetOf(list: ListRef): WatchTarget {
   const { context, group, version, resource, namespace } = list;
@@ -28,9 +28,8 @@ export class ResourceSubscriptions implements OnModuleInit, OnModuleDestroy {
   private unsubscribeContexts: (() => void) | undefined;
 
   constructor(
-    private readonly handlers: RequestHandlers,
     private readonly watches: SharedWatches,
-    private readonly hooks: SessionHooks,
+    private readonly sessions: EditingSessions,
     private readonly contexts: ContextsService,
     private readonly access: AccessReviews,
   ) {}
@@ -45,26 +44,32 @@ export class ResourceSubscriptions implements OnModuleInit, OnModuleDestroy {
         this.leaveContext(context).catch((error: unknown) => this.logger.warn(`leaving removed context ${context} failed: ${error instanceof Error ? error.message : String(error)}`));
       }
     });
-    this.handlers.register('resource:join', ({ ref }, { socket, actor }) => this.join(socket, actor, ref));
-    this.handlers.register('resource:leave', async ({ ref }, { socket }) => {
-      const left = this.leave(socket, rooms.resource(resourceKey(ref)));
-      await this.hooks.left(socket, ref);
-      return left;
-    });
-    this.handlers.register('list:watch', async ({ list }, { socket, actor }) => {
-      // The shared watch reads with the gateway's credential; a socket hears it only if the cluster lets its user list and watch.
-      for (const verb of ['list', 'watch']) {
-        const decision = await this.access.review(actor, list.context, { verb, group: list.group, resource: list.resource, namespace: list.namespace });
-        if (!decision.allowed) return fail('forbidden', `${decision.reason}; nothing is sent to you from that list`);
-      }
-      const target = listTargetOf(list);
-      const subscribed = await this.subscribe(socket, rooms.list(listKey(target)), target);
-      if (!subscribed.ok) return subscribed;
-      // A resource browser also follows who is in which resource of the context (`presence:summary` pushes).
-      await socket.join(rooms.context(list.context));
-      return { ok: true };
-    });
-    this.handlers.register('list:unwatch', ({ list }, { socket }) => this.leave(socket, rooms.list(listKey(listTargetOf(list)))));
+  }
+
+  /** `resource:leave`: the room and its watch are released, and the session's presence and leases there end. */
+  async leave(socket: TandemSocket, ref: ResourceRef): Promise<Ack<RequestResults['resource:leave']>> {
+    const left = this.leaveRoom(socket, rooms.resource(resourceKey(ref)));
+    await this.sessions.left(socket, ref);
+    return left;
+  }
+
+  /** `list:watch`: list changes of one type reach the socket, if the cluster lets its user list and watch them. */
+  async watchList(socket: TandemSocket, actor: Actor, list: ListRef): Promise<Ack<RequestResults['list:watch']>> {
+    // The shared watch reads with the gateway's credential; a socket hears it only if the cluster lets its user list and watch.
+    for (const verb of ['list', 'watch']) {
+      const decision = await this.access.review(actor, list.context, { verb, group: list.group, resource: list.resource, namespace: list.namespace });
+      if (!decision.allowed) return fail('forbidden', `${decision.reason}; nothing is sent to you from that list`);
+    }
+    const target = listTargetOf(list);
+    const subscribed = await this.subscribe(socket, rooms.list(listKey(target)), target);
+    if (!subscribed.ok) return subscribed;
+    // A resource browser also follows who is in which resource of the context (`presence:summary` pushes).
+    await socket.join(rooms.context(list.context));
+    return { ok: true };
+  }
+
+  unwatchList(socket: TandemSocket, list: ListRef): Ack<RequestResults['list:unwatch']> {
+    return this.leaveRoom(socket, rooms.list(listKey(listTargetOf(list))));
   }
 
   async join(socket: TandemSocket, actor: Actor, ref: ResourceRef): Promise<Ack<RequestResults['resource:join']>> {
@@ -77,17 +82,17 @@ export class ResourceSubscriptions implements OnModuleInit, OnModuleDestroy {
     if (!subscribed.ok) return subscribed;
     const object = subscribed.subscription.list?.get(ref.namespace, ref.name);
     if (object === undefined) {
-      this.leave(socket, room);
+      this.leaveRoom(socket, room);
       const where = ref.namespace === undefined ? '' : ` in namespace "${ref.namespace}"`;
       return fail('not-found', `${ref.resource} "${ref.name}"${where} does not exist in context "${ref.context}"`);
     }
     const json = object as unknown as JsonObject;
-    const { presence, leases } = await this.hooks.joined(socket, ref, json);
+    const { presence, leases } = await this.sessions.joined(socket, ref, json);
     return { ok: true, resourceVersion: object.metadata.resourceVersion ?? '', object: json, presence, leases };
   }
 
   /** Leaves a room and releases its watch; leaving a room never joined is a no-op. */
-  leave(socket: TandemSocket, room: string): Ack<object> {
+  private leaveRoom(socket: TandemSocket, room: string): Ack<object> {
     const subscription = socket.data.subscriptions.get(room);
     if (subscription === undefined) return { ok: true };
     socket.data.subscriptions.delete(room);
@@ -99,7 +104,7 @@ export class ResourceSubscriptions implements OnModuleInit, OnModuleDestroy {
 
   /** Releases everything a socket holds (on disconnect). */
   releaseAll(socket: TandemSocket): void {
-    for (const room of [...socket.data.subscriptions.keys()]) this.leave(socket, room);
+    for (const room of [...socket.data.subscriptions.keys()]) this.leaveRoom(socket, room);
     this.subscribers.delete(socket);
   }
 
@@ -108,8 +113,8 @@ export class ResourceSubscriptions implements OnModuleInit, OnModuleDestroy {
     for (const socket of [...this.subscribers]) {
       for (const [room, subscription] of [...socket.data.subscriptions]) {
         if (subscription.target.context !== context) continue;
-        this.leave(socket, room);
-        if (room.startsWith(RESOURCE_ROOM_PREFIX)) await this.hooks.left(socket, parseResourceKey(room.slice(RESOURCE_ROOM_PREFIX.length)));
+        this.leaveRoom(socket, room);
+        if (room.startsWith(RESOURCE_ROOM_PREFIX)) await this.sessions.left(socket, parseResourceKey(room.slice(RESOURCE_ROOM_PREFIX.length)));
       }
       void socket.leave(rooms.context(context));
     }

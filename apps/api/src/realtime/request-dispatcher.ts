@@ -5,40 +5,25 @@ import {
   isRequestName,
   REQUEST_LIMITS,
   RequestSchemas,
+  resourceKey,
+  rooms,
   type Ack,
   type AckFail,
-  type ClientToServerEvents,
-  type ErrorCode,
   type RequestName,
   type RequestPayload,
   type RequestResults,
-  type ServerToClientEvents,
 } from '@tandem/sync';
-import type { Socket } from 'socket.io';
 import type { z } from 'zod';
-import type { Actor } from '../auth/actor.js';
-import { KubeApiError } from '../kube/kube.errors.js';
-import type { WatchedList, WatchTarget } from '../kube/watch-hub.js';
+import { KubeApiError } from '../errors/kube-api-error.js';
+import { EditsService, type SaveSession } from '../edits/edits.service.js';
+import type { Actor } from '../identity/actor.js';
+import { LocksService } from '../locks/locks.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { PresenceService } from '../presence/presence.service.js';
+import { RequestLimits } from '../socket/request-limits.js';
+import type { TandemSocket } from '../socket/tandem-socket.js';
 import { CollabStore } from '../store/store.module.js';
-import { RequestLimits } from './request-limits.js';
-
-/** What the gateway keeps on each socket. */
-export interface TandemSocketData {
-  /** The authenticated user name (`actor.user`); later messages never override it. */
-  user: string;
-  /** Who the socket acts as, set once by the handshake. */
-  actor: Actor;
-  /** Room name -> the shared-watch subscription behind it (see ResourceSubscriptions). */
-  subscriptions: Map<string, WatchSubscription>;
-}
-
-/** One socket's hold on a shared watch; `list` is set once the watch's initial list is in. */
-export interface WatchSubscription {
-  readonly target: WatchTarget;
-  list?: WatchedList;
-}
-
-export type TandemSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, TandemSocketData>;
+import { ResourceSubscriptions } from './resource-subscriptions.js';
 
 export interface RequestContext {
   readonly socket: TandemSocket;
@@ -50,13 +35,8 @@ export interface RequestContext {
 /** Answers one validated request; a thrown error becomes a failed ack. */
 export type RequestHandler<E extends RequestName> = (payload: RequestPayload<E>, context: RequestContext) => Promise<Ack<RequestResults[E]>> | Ack<RequestResults[E]>;
 
-type HandlerMap = { [E in RequestName]?: RequestHandler<E> };
-
-/** How a request ended: `ok`, or the error code of its failed ack. */
-export type RequestResult = 'ok' | ErrorCode;
-
-/** Told of every request a handler answered, with how long it took (for metrics). */
-export type RequestObserver = (event: RequestName, result: RequestResult, seconds: number) => void;
+/** One handler per request the protocol names: a request without one does not compile. */
+type HandlerTable = { readonly [E in RequestName]: RequestHandler<E> };
 
 /** zod issues as one line that names each offending field, e.g. `ref.name: name must not be empty`. */
 export function describeIssues(error: z.ZodError): string {
@@ -72,30 +52,42 @@ export function toFailedAck(error: unknown): AckFail | undefined {
   return fail('rejected', error.message, { code: error.code, reason: error.reason });
 }
 
+/** The editing session behind a socket, as the guarded save sees it. */
+function saveSessionOf(socket: TandemSocket): SaveSession {
+  return { id: socket.id, hasJoined: (ref) => socket.data.subscriptions.has(rooms.resource(resourceKey(ref))) };
+}
+
 /**
- * The table of client -> server requests: capabilities register a typed handler per event, and
- * `dispatch` validates every payload against `RequestSchemas` before any handler sees it.
+ * The table of client -> server requests, each a typed call into the capability that answers it:
+ * `dispatch` checks every payload's size and shape (`RequestSchemas`) and the caller's limits before
+ * the call, and turns whatever goes wrong into a failed ack.
  */
 @Injectable()
-export class RequestHandlers {
-  private readonly logger = new Logger(RequestHandlers.name);
-  private readonly handlers: HandlerMap = {};
-  private readonly observers = new Set<RequestObserver>();
+export class RequestDispatcher {
+  private readonly logger = new Logger(RequestDispatcher.name);
+  private readonly handlers: HandlerTable;
 
   constructor(
     private readonly store: CollabStore,
     private readonly limits: RequestLimits,
-  ) {}
-
-  register<E extends RequestName>(event: E, handler: RequestHandler<E>): void {
-    if (this.handlers[event] !== undefined) throw new Error(`A handler for "${event}" is already registered`);
-    (this.handlers as Record<E, RequestHandler<E>>)[event] = handler;
-  }
-
-  /** Calls `observer` after every answered request; returns the unsubscribe function. */
-  observe(observer: RequestObserver): () => void {
-    this.observers.add(observer);
-    return () => this.observers.delete(observer);
+    private readonly metrics: MetricsService,
+    subscriptions: ResourceSubscriptions,
+    presence: PresenceService,
+    locks: LocksService,
+    edits: EditsService,
+  ) {
+    this.handlers = {
+      'resource:join': ({ ref }, { socket, actor }) => subscriptions.join(socket, actor, ref),
+      'resource:leave': ({ ref }, { socket }) => subscriptions.leave(socket, ref),
+      'list:watch': ({ list }, { socket, actor }) => subscriptions.watchList(socket, actor, list),
+      'list:unwatch': ({ list }, { socket }) => subscriptions.unwatchList(socket, list),
+      'presence:update': (payload, { socket }) => presence.update(socket, payload),
+      'presence:summary': ({ context }, { socket }) => presence.summary(socket, context),
+      'lock:acquire': ({ ref, path }, { socket }) => locks.acquire(socket, ref, path),
+      'lock:renew': ({ ref, path, token }, { socket }) => locks.renew(socket, ref, path, token),
+      'lock:release': ({ ref, path, token }, { socket }) => locks.release(socket, ref, path, token),
+      'resource:save': (payload, { socket, actor }) => edits.save(actor, saveSessionOf(socket), payload),
+    };
   }
 
   /**
@@ -116,7 +108,7 @@ export class RequestHandlers {
       }
     };
     try {
-      if (!isRequestName(event) || this.handlers[event] === undefined) {
+      if (!isRequestName(event)) {
         // Without an ack callback there is nobody to tell, so an unknown event is dropped.
         answer(fail('unknown-event', `Unknown event "${event.slice(0, 64)}"; this gateway handles ${Object.keys(this.handlers).sort().join(', ')}`));
         return;
@@ -125,14 +117,7 @@ export class RequestHandlers {
       // A request sent without a payload delivers its ack callback first.
       const payload = ack !== undefined && args.length === 1 ? undefined : args[0];
       const result = await this.invoke(event, payload, { socket, user: socket.data.user, actor: socket.data.actor });
-      const seconds = (performance.now() - started) / 1_000;
-      for (const observer of this.observers) {
-        try {
-          observer(event, result.ok ? 'ok' : result.error.code, seconds);
-        } catch (error) {
-          this.logger.warn(`a request observer failed: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      }
+      this.metrics.observeRequest(event, result.ok ? 'ok' : result.error.code, (performance.now() - started) / 1_000);
       answer(result);
     } catch (error) {
       this.logger.error(`"${event.slice(0, 64)}" failed outside its handler: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -152,7 +137,7 @@ export class RequestHandlers {
       const request = parsed.data as RequestPayload<E>;
       const limited = await this.limits.request(event, request, context.socket);
       if (limited !== undefined) return limited;
-      const handler = this.handlers[event] as RequestHandler<E>;
+      const handler: RequestHandler<E> = this.handlers[event];
       return await handler(request, context);
     } catch (error) {
       const failed = toFailedAck(error);

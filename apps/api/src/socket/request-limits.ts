@@ -4,7 +4,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { CollabStore } from '../store/store.module.js';
-import type { TandemSocket } from './request-handlers.js';
+import type { TandemSocket } from './tandem-socket.js';
 
 /** The rates a request counts against, per user. */
 export type RateKind = 'joins' | 'presence' | 'leases' | 'saves' | 'history';

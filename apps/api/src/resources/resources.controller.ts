@@ -1,11 +1,11 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
-import type { Actor } from '../auth/actor.js';
+import type { Actor } from '../identity/actor.js';
 import { AccessReviews, type AccessDecision } from '../auth/access-reviews.js';
 import { CurrentActor, SignedInGuard } from '../auth/auth.guard.js';
 import { z } from 'zod';
-import type { DiscoveredResource, KubeList } from './kube-client.js';
-import { KubeContextsService } from './kube-contexts.service.js';
-import { KubeApiError } from './kube.errors.js';
+import type { DiscoveredResource, KubeList } from '../kube/kube-client.js';
+import { KubeContextsService } from '../kube/kube-contexts.service.js';
+import { KubeApiError } from '../errors/kube-api-error.js';
 import {
   contextParamsSchema,
   kindParamsSchema,
@@ -16,8 +16,8 @@ import {
   type KubeObject,
   type ResourceParams,
   type ResourceTypeParams,
-} from './kube.schemas.js';
-import { kindSchema, type KindSchema } from './openapi-schema.js';
+} from '../kube/kube.schemas.js';
+import { kindSchema, type KindSchema } from '../kube/openapi-schema.js';
 
 const kubeName = z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a Kubernetes name').refine((name) => name !== '.' && name !== '..', 'must be a Kubernetes name');
 const accessQuerySchema = z.object({
