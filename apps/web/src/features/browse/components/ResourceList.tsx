@@ -46,7 +46,7 @@ export function ResourceList({ context, kind, namespace }: ResourceListProps) {
       {items && items.length > 0 && (
         <ul data-testid="resource-list">
           {items.map(({ metadata }) => (
-            <li key={`${metadata.namespace ?? ''}/${metadata.name}`}>
+            <li key={`${metadata.namespace ?? ''}/${metadata.name}`} data-resource-version={metadata.resourceVersion}>
               <button
                 type="button"
                 data-testid={`resource-${metadata.name}`}
