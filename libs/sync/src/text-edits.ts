@@ -17,7 +17,7 @@ import type { Shape } from './k8s-schema.js';
 import { getKey, hasKey, isJsonObject, jsonEqual } from './json.js';
 import type { JsonObject, JsonValue } from './json.js';
 import { indexYaml, isKeyedSeq } from './yaml-index.js';
-import type { IndexNode, ItemEntry, MapNode, PairEntry, ScalarNode, SeqNode, YamlIndex } from './yaml-index.js';
+import type { IndexNode, ItemEntry, MapNode, PairEntry, ScalarNode, SeqNode, YamlIndex } from './yaml-nodes.js';
 import type { TextRange } from './yaml-paths.js';
 
 /** Replace `range` (offsets into the original text) with `text`. */

@@ -4,7 +4,7 @@ import { arbKubeObject } from './test-support/arbitraries.js';
 import { referencePathAt, referenceRangeOf } from './test-support/yaml-paths-reference.js';
 import { renderYaml, type YamlStyle } from './test-support/yaml-render.js';
 import { indexYaml, parsedIndex, scalarValue, scannedIndex } from './yaml-index.js';
-import type { IndexNode, YamlIndex } from './yaml-index.js';
+import type { IndexNode, YamlIndex } from './yaml-nodes.js';
 import { pathAt, rangeOf } from './yaml-paths.js';
 
 /** Everything a question about the text can observe of an index, as plain data. */

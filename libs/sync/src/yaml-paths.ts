@@ -13,9 +13,10 @@ import type { FieldPath } from './field-path.js';
 import { fieldShape, itemShape, mergeKeyOf } from './k8s-schema.js';
 import type { Shape } from './k8s-schema.js';
 import { indexYaml, isKeyedSeq, mergeKeyValue } from './yaml-index.js';
-import type { IndexNode, YamlIndex } from './yaml-index.js';
+import type { IndexNode, YamlIndex } from './yaml-nodes.js';
 
-export { indexYaml, type YamlIndex } from './yaml-index.js';
+export { indexYaml } from './yaml-index.js';
+export type { YamlIndex } from './yaml-nodes.js';
 
 /** A half-open range of UTF-16 offsets into a text (the units of JS strings and Monaco). */
 export interface TextRange {
