@@ -67,6 +67,80 @@ export function sameResource(a: ResourceRef, b: ResourceRef): boolean {
   return resourceKey(a) === resourceKey(b);
 }
 
+/** A resource type: group (`''` for core), version, and plural resource name as in the URL. */
+export interface ResourceTypeRef {
+  readonly group: string;
+  readonly version: string;
+  readonly resource: string;
+}
+
+/**
+ * A resource type in a context, in one namespace or cluster-wide: what a list, its room and a
+ * shared watch cover. A `ResourceRef` without its name; the protocol's `ListRef` has this shape.
+ */
+export interface ResourceListRef extends ResourceTypeRef {
+  readonly context: string;
+  /** Absent for a cluster-wide list (an empty string counts as absent). */
+  readonly namespace?: string;
+}
+
+/** `''` (as in a ResourceRef) and `core` (as in the gateway's URLs) both name the core group. */
+export function isCoreGroup(group: string): boolean {
+  return group === '' || group === 'core';
+}
+
+/** `apiVersion` as the type's objects carry it: `v1` for the core group, else `group/version`. */
+export function apiVersionOf(type: Pick<ResourceTypeRef, 'group' | 'version'>): string {
+  return isCoreGroup(type.group) ? type.version : `${type.group}/${type.version}`;
+}
+
+/**
+ * Where the group-version is served, relative to the API server's root (and to `/openapi/v3/`):
+ * `api/v1` for the core group, else `apis/group/version`.
+ */
+export function groupVersionPath(type: Pick<ResourceTypeRef, 'group' | 'version'>): string {
+  return isCoreGroup(type.group) ? `api/${type.version}` : `apis/${type.group}/${type.version}`;
+}
+
+/** The ref's namespace, or undefined for a cluster-scoped object or a cluster-wide list (`''` included). */
+export function namespaceOf(ref: { readonly namespace?: string | undefined }): string | undefined {
+  return ref.namespace === undefined || ref.namespace === '' ? undefined : ref.namespace;
+}
+
+/** Just the resource type of a ref or a list, as a cluster client asks for it. */
+export function resourceTypeOf(ref: ResourceTypeRef): ResourceTypeRef {
+  return { group: ref.group, version: ref.version, resource: ref.resource };
+}
+
+/**
+ * The list an object belongs to (its type in its namespace), or a list itself in canonical form:
+ * no name, and no namespace for a cluster-wide list. Equal lists give equal objects (and keys).
+ */
+export function listRefOf(ref: ResourceListRef): ResourceListRef {
+  const { context, group, version, resource } = ref;
+  const namespace = namespaceOf(ref);
+  return namespace === undefined ? { context, group, version, resource } : { context, group, version, resource, namespace };
+}
+
+/**
+ * The ref of the object named `name` in a list; `namespace` is the object's own (a list across
+ * all namespaces holds objects of many), else the list's.
+ */
+export function resourceRefIn(list: ResourceListRef, name: string, namespace?: string): ResourceRef {
+  const { context, group, version, resource } = list;
+  const scope = namespaceOf({ namespace }) ?? namespaceOf(list);
+  return scope === undefined ? { context, group, version, resource, name } : { context, group, version, resource, namespace: scope, name };
+}
+
+/**
+ * The canonical string form of a list (and of its room and shared watch):
+ * `context/group/version/resource/namespace`, each part URI-encoded as in `resourceKey`, e.g.
+ * `prod/apps/v1/deployments/shop` or `prod//v1/namespaces/` for a cluster-wide list.
+ */
+export function listKey(list: ResourceListRef): string {
+  return [list.context, list.group, list.version, list.resource, namespaceOf(list) ?? ''].map(encode).join('/');
+}
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 // What the API server accepts as an object name in a URL path segment (RBAC names contain ':').
