@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { apiVersionOf, VERBS, type GroupVersion, type ResourceRegistry, type ResourceType } from './resources.js';
+import { apiVersionOf } from '@tandem/sync';
+import { VERBS, type GroupVersion, type ResourceRegistry, type ResourceType } from './resources.js';
 
 /** The Kubernetes release the sandbox claims to be; kubectl's dispatcher picks its binary by the minor. */
 export const VERSION_INFO = {

@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import type { TypedEmitter } from '@tandem/sync';
+import { apiVersionOf, groupVersionPath, type TypedEmitter } from '@tandem/sync';
 import { apiGroupList, apiResourceList, apiVersions, findGroupVersion, VERSION_INFO } from './discovery.js';
 import { isRecord, stringField, type KubeObject } from './object.js';
-import { openApiDocument, openApiPath, openApiRoot } from './openapi.js';
+import { openApiDocument, openApiRoot } from './openapi.js';
 import { applyPatch, PatchError } from '../patch/index.js';
-import { apiVersionOf, type ResourceRegistry, type ResourceType } from './resources.js';
+import type { ResourceRegistry, ResourceType } from './resources.js';
 import { applyScale, toScale } from './scale.js';
 import { MESSAGES } from './protobuf/descriptors.js';
 import { decodeKubernetesProtobuf, PROTOBUF_CONTENT_TYPE, ProtobufError } from './protobuf/decode.js';
@@ -364,7 +364,7 @@ async function route(ctx: RouterContext, req: IncomingMessage, res: ServerRespon
     if (path === '/apis') return sendJson(res, 200, apiGroupList(ctx.store.registry));
     if (path === '/openapi/v3') return sendJson(res, 200, await openApiRoot(ctx.store.registry));
     if (path.startsWith('/openapi/v3/')) {
-      const gv = ctx.store.registry.groupVersions().find((candidate) => `/openapi/v3/${openApiPath(candidate)}` === path);
+      const gv = ctx.store.registry.groupVersions().find((candidate) => `/openapi/v3/${groupVersionPath(candidate)}` === path);
       if (!gv) throw pathNotFound();
       return sendJson(res, 200, (await openApiDocument(gv)).body);
     }

@@ -1,12 +1,8 @@
 import { createHash } from 'node:crypto';
-import { apiVersionOf, type GroupVersion, type ResourceRegistry, type ResourceType } from './resources.js';
+import { apiVersionOf, groupVersionPath } from '@tandem/sync';
+import type { GroupVersion, ResourceRegistry, ResourceType } from './resources.js';
 import { VERSION_INFO } from './discovery.js';
 import { closureOf, loadKindSchemas, type KindSchemas } from './schemas.js';
-
-/** `api/v1`, `apis/apps/v1`: the key of a group-version in the OpenAPI v3 root. */
-export function openApiPath(gv: Pick<GroupVersion, 'group' | 'version'>): string {
-  return gv.group === '' ? `api/${gv.version}` : `apis/${gv.group}/${gv.version}`;
-}
 
 function gvk(type: ResourceType): Record<string, string> {
   return { group: type.group, kind: type.kind, version: type.version };
@@ -77,7 +73,7 @@ function customSchema(type: ResourceType): Record<string, unknown> {
  */
 function buildDocument(gv: GroupVersion, kinds: KindSchemas): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
-  const prefix = `/${openApiPath(gv)}`;
+  const prefix = `/${groupVersionPath(gv)}`;
   for (const type of gv.resources) {
     const ref = { $ref: `#/components/schemas/${schemaName(type, kinds)}` };
     const json = { 'application/json': { schema: ref }, 'application/yaml': { schema: ref } };
@@ -152,7 +148,7 @@ function documentOf(gv: GroupVersion, kinds: KindSchemas): OpenApiDocument {
 /** The OpenAPI v3 document of one group-version: built once for built-in kinds, on each request where CRDs define the kinds. */
 export function openApiDocument(gv: GroupVersion): Promise<OpenApiDocument> {
   if (gv.resources.some((type) => type.custom !== undefined)) return loadKindSchemas().then((kinds) => documentOf(gv, kinds));
-  const key = openApiPath(gv);
+  const key = groupVersionPath(gv);
   let document = documents.get(key);
   if (document === undefined) {
     document = loadKindSchemas().then((kinds) => documentOf(gv, kinds));
@@ -164,6 +160,6 @@ export function openApiDocument(gv: GroupVersion): Promise<OpenApiDocument> {
 /** `GET /openapi/v3`: every group-version with its URL. */
 export async function openApiRoot(registry: ResourceRegistry): Promise<Record<string, unknown>> {
   const paths: Record<string, unknown> = {};
-  for (const gv of registry.groupVersions()) paths[openApiPath(gv)] = { serverRelativeURL: `/openapi/v3/${openApiPath(gv)}?hash=${(await openApiDocument(gv)).hash}` };
+  for (const gv of registry.groupVersions()) paths[groupVersionPath(gv)] = { serverRelativeURL: `/openapi/v3/${groupVersionPath(gv)}?hash=${(await openApiDocument(gv)).hash}` };
   return { paths };
 }

@@ -1,3 +1,5 @@
+import { apiVersionOf } from '@tandem/sync';
+
 /**
  * The one resource table of the sandbox: routing, discovery and OpenAPI all derive from it,
  * so a kind served at one URL is also advertised, documented and watchable.
@@ -69,11 +71,6 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
 ];
 
 export const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const;
-
-/** `apps/v1`, or `v1` for the core group. */
-export function apiVersionOf(type: Pick<ResourceType, 'group' | 'version'>): string {
-  return type.group === '' ? type.version : `${type.group}/${type.version}`;
-}
 
 /** `deployments.apps`, or `configmaps` for the core group: how the API server names a resource in messages. */
 export function qualifiedName(type: ResourceType): string {

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RESOURCE_TYPES, apiVersionOf } from './resources.js';
+import { apiVersionOf } from '@tandem/sync';
+import { RESOURCE_TYPES } from './resources.js';
 import { closureOf, loadKindSchemas, parseModelDeclaration, type KindSchemas, type SchemaObject } from './schemas.js';
 
 let kinds: KindSchemas;

@@ -8,8 +8,8 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fieldShape, itemShape, shapeOfKind, type Shape } from '@tandem/sync';
-import { apiVersionOf, RESOURCE_TYPES, type ResourceType } from './resources.js';
+import { apiVersionOf, fieldShape, itemShape, shapeOfKind, type Shape } from '@tandem/sync';
+import { RESOURCE_TYPES, type ResourceType } from './resources.js';
 
 /** One field of a generated client-node model. */
 export interface ModelAttribute {

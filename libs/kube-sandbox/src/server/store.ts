@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { TypedEmitter } from '@tandem/sync';
+import { apiVersionOf, TypedEmitter } from '@tandem/sync';
 import { applyPatch, PatchError } from '../patch/index.js';
 import { isRecord, jsonEqual, kubeTime, metadataOf, stringField, type KubeObject } from './object.js';
 import { crdStatus, crdTypes, CRD_GROUP, checkCrd } from './crd.js';
-import { apiVersionOf, findResourceType, ResourceRegistry, sameResource, type ResourceType } from './resources.js';
+import { findResourceType, ResourceRegistry, sameResource, type ResourceType } from './resources.js';
 import { matchesFields, matchesLabels, type FieldRequirement, type LabelRequirement } from './selectors.js';
 import { alreadyExists, ApiError, badRequest, conflict, deletePreconditionFailed, fromPatchError, invalid, notFound, patchTestFailed } from './status.js';
 

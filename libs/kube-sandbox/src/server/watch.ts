@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from './object.js';
-import { apiVersionOf, sameResource, type ResourceType } from './resources.js';
+import { apiVersionOf } from '@tandem/sync';
+import { sameResource, type ResourceType } from './resources.js';
 import { badRequest, expired } from './status.js';
 import { matchesSelection, type Change, type Selection, type Store } from './store.js';
 
