@@ -7,9 +7,9 @@ import { TandemRequestError, type TandemClient } from '@tandem/sync/client';
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from './support/gateway.js';
-import { CollabCluster, configMapRef, joinFollowingLeases, metadataOf, webRef, type Json } from './support/collab.js';
+import { CollabCluster, configMapRef, joinFollowingLeases, metadataOf, SHORT_TIMINGS, webRef, type Json } from './support/collab.js';
 import { TARGETS } from './support/cluster.js';
-import { waitUntil } from './support/wait.js';
+import { eventually, waitUntil } from './support/wait.js';
 
 describe.each(TARGETS)('collaboration through two gateways over %s', (target) => {
 let cluster: CollabCluster;
@@ -181,15 +181,18 @@ describe('field leases', () => {
     const { book: bobView } = await joinFollowingLeases(bob, ref);
 
     const paths = Array.from({ length: 30 }, (_, i) => `metadata.labels.crowd${i}`);
+    const started = Date.now();
     const granted = await Promise.all(paths.map((path) => alice.request('lock:acquire', { ref, path })));
     await waitUntil(() => bobView.leases().length === paths.length, 'bob saw every lease');
     // The book gives each lease the delta's ref.
     expect(bobView.leases().map((lease) => lease.ref)).toEqual(paths.map(() => ref));
     await Promise.all(granted.map(({ lease }) => alice.request('lock:release', { ref, path: lease.path, token: lease.token })));
     await waitUntil(() => bobView.leases().length === 0, 'bob saw every lease end');
+    const elapsedMs = Date.now() - started;
 
-    // 60 changes reached bob as a few deltas (at most one per 100 ms while they keep coming) that name each of them.
-    expect(heard.length).toBeLessThanOrEqual(paths.length / 2);
+    // 60 changes reached bob in deltas that name each of them, at most one per 100 ms while they keep coming (plus
+    // one to open each of the two bursts). How few that is depends on how fast the machine answers; the bench measures it.
+    expect(heard.length).toBeLessThanOrEqual(Math.floor(elapsedMs / 100) + 2);
     expect(new Set(heard.flatMap((event) => event.acquired.map((lease) => lease.token)))).toEqual(new Set(granted.map(({ lease }) => lease.token)));
     expect(new Set(heard.flatMap((event) => event.released.map((end) => end.token)))).toEqual(new Set(granted.map(({ lease }) => lease.token)));
     // Each delta names its resource once: the leases in it do not repeat the ref (strict schema).
@@ -302,17 +305,11 @@ describe('a context removed from the kubeconfig', () => {
 
     // Alice's socket is still connected, but her session there ended with the context.
     const bob = await cluster.connect(west, 'bob');
-    let view: Awaited<ReturnType<typeof bob.request<'resource:join'>>> | undefined;
-    const deadline = Date.now() + 15_000;
-    while (view === undefined) {
-      view = await bob.request('resource:join', { ref: webRef }).catch(async (error: unknown) => {
-        if (Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        return undefined;
-      });
-    }
-    // Longer than a presence heartbeat and TTL: a session that was still kept alive would show.
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    // West joins once it has read the restored file again.
+    const view = await eventually(() => bob.request('resource:join', { ref: webRef }).catch(() => undefined), 'bob can join the resource once the context is back', 15_000);
+    // A fixed wait, because absence has no event to wait for: east refreshes its sessions on a timer and
+    // reports nothing when it has none, so only a presence TTL plus a heartbeat without alice proves she stayed gone.
+    await new Promise((resolve) => setTimeout(resolve, Number(SHORT_TIMINGS.TANDEM_PRESENCE_TTL_MS) + Number(SHORT_TIMINGS.TANDEM_PRESENCE_HEARTBEAT_MS)));
     const again = await bob.request('presence:summary', { context: webRef.context });
     expect(view.presence.map((session) => session.user)).toEqual(['bob']);
     expect(view.leases).toEqual([]);

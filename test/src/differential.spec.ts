@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, TARGETS, type TestCluster } from './support/cluster.js';
 import { normalise, normaliseText, rawRequest, type Json } from './support/differential-normalise.js';
 import { kubectl as runKubectl, spawnKubectl, writeReplacingEditor } from './support/kubectl.js';
-import { waitUntil } from './support/wait.js';
+import { eventually, waitUntil } from './support/wait.js';
 
 /** Cases whose answers differ on purpose, with the reason; README's "What it does not implement" says the same. */
 export const KNOWN_DIVERGENCES: Readonly<Record<string, string>> = {
@@ -40,15 +40,6 @@ const meta = (object: unknown): Json => ((object as Json)['metadata'] ?? {}) as 
 const rvOf = (object: unknown): string => String(meta(object)['resourceVersion']);
 const namesOf = (list: unknown): string[] => (((list as Json)['items'] ?? []) as Json[]).map((item) => String(meta(item)['name']));
 const json = (value: unknown): string => JSON.stringify(value);
-
-/** Polls an asynchronous condition until it holds (a real server establishes a CRD a moment after creating it). */
-async function eventually(condition: () => Promise<boolean>, description: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${description}`);
-    await new Promise<void>((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 async function call(side: Side, method: string, path: string, body?: unknown, contentType?: string): Promise<{ status: number; body: unknown }> {
   const response = await rawRequest(side.cluster, method, path, { ...(body !== undefined ? { body: json(body) } : {}), ...(contentType !== undefined ? { contentType } : {}) });
@@ -299,7 +290,8 @@ const CASES: readonly Case[] = [
     name: 'crd: created and established, custom objects served with status, merge patches and a schema',
     run: async (s) => {
       const created = await call(s, 'POST', CRDS, WIDGET_CRD);
-      await eventually(async () => (await call(s, 'GET', '/apis/diff.example.com/v1')).status === 200, 'the custom resources are served');
+      // A real server establishes a CRD a moment after creating it.
+      await eventually(async () => (await call(s, 'GET', '/apis/diff.example.com/v1')).status === 200, 'the custom resources are served', 30_000);
       const crd = (await call(s, 'GET', `${CRDS}/widgets.diff.example.com`)).body as Json;
       const conditions = ((crd['status'] as Json | undefined)?.['conditions'] as Json[] | undefined) ?? [];
       const object = await call(s, 'POST', WIDGETS, { apiVersion: 'diff.example.com/v1', kind: 'Widget', metadata: { name: 'w1' }, spec: { size: 1, color: 'red' }, status: { phase: 'dropped' } });

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TARGETS, startCluster, type TestCluster } from './support/cluster.js';
 import { startGateway, type RunningGateway } from './support/gateway.js';
 import { kubectl, writeReplacingEditor } from './support/kubectl.js';
+import { eventually } from './support/wait.js';
 
 const CONTEXT = 'lab';
 const ADMIN = 'root-admin';
@@ -84,14 +85,21 @@ afterAll(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-/** Polls the resource's history until it has at least `count` entries. */
+/**
+ * Polls the resource's history until it has at least `count` entries. On timeout it returns what
+ * it last read, so the caller's assertion shows which entries are missing.
+ */
 async function entriesOnce(ref: ResourceRef, count: number): Promise<Entry[]> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const entries = await historyOf(ref);
-    if (entries.length >= count || Date.now() > deadline) return entries;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  let entries: Entry[] = [];
+  await eventually(
+    async () => {
+      entries = await historyOf(ref);
+      return entries.length >= count;
+    },
+    `the history of ${ref.name} holds ${count} entries`,
+    15_000,
+  ).catch(() => undefined);
+  return entries;
 }
 
 describe('edit history', () => {

@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage, screenshot, waitForEditorText } from '../support/browser.js';
 import { startGateway, type RunningGateway } from '../support/gateway.js';
+import { eventually } from '../support/wait.js';
 
 const run = promisify(execFile);
 const webRef: ResourceRef = { context: 'tandem-sandbox', group: 'apps', version: 'v1', resource: 'deployments', namespace: 'shop', name: 'web' };
@@ -45,16 +46,23 @@ describe('the edit history in the browser', () => {
     return stdout;
   };
 
-  /** Polls the object's history as admin until it holds at least `count` entries. */
+  /**
+   * Polls the object's history as admin until it holds at least `count` entries. On timeout it
+   * returns what it last read, so the caller's assertion shows which entries are missing.
+   */
   async function webHistory(count: number): Promise<Entry[]> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const response = await history('?context=tandem-sandbox&resource=deployments&namespace=shop&name=web&limit=100', 'admin');
-      expect(response.status).toBe(200);
-      const { entries } = (await response.json()) as { entries: Entry[] };
-      if (entries.length >= count || Date.now() > deadline) return entries;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    let entries: Entry[] = [];
+    await eventually(
+      async () => {
+        const response = await history('?context=tandem-sandbox&resource=deployments&namespace=shop&name=web&limit=100', 'admin');
+        expect(response.status).toBe(200);
+        entries = ((await response.json()) as { entries: Entry[] }).entries;
+        return entries.length >= count;
+      },
+      `the history of web holds ${count} entries`,
+      15_000,
+    ).catch(() => undefined);
+    return entries;
   }
 
   beforeAll(async () => {
