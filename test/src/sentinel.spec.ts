@@ -19,6 +19,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type TestCluster } from './support/cluster.js';
 import { startGateway, type RunningGateway } from './support/gateway.js';
+import { eventually } from './support/wait.js';
 
 const MASTER = 'mymaster';
 const CONTEXT = 'lab';
@@ -37,14 +38,9 @@ function freePort(): Promise<number> {
   });
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting until ${what}`);
-    await sleep(50);
-  }
+/** Polls until the probe yields a value; a probe that throws (a node not up yet, or just killed) counts as not yet. */
+function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+  return eventually(() => probe().catch(() => undefined), what, timeoutMs);
 }
 
 interface RedisNode {
@@ -164,6 +160,8 @@ describe('Redis Sentinel failover under load', () => {
     const failover: { killedAt?: number } = {};
     let stop = false;
 
+    // The typists' sleeps pace simulated users (backing off after a refusal, typing while a lease is held);
+    // no assertion waits on them.
     const typist = async (client: TandemClient, index: number): Promise<void> => {
       const path = PATHS[index % 2] ?? 'data.first';
       const field = path.slice('data.'.length);
@@ -235,7 +233,7 @@ describe('Redis Sentinel failover under load', () => {
         const response = await fetch(`${gateway.url}/readyz`);
         last = await response.text();
         return response.status === 200 ? true : undefined;
-      }, `${gateway.url} is ready again`).catch((error: unknown) => {
+      }, `${gateway.url} is ready again`, 60_000).catch((error: unknown) => {
         throw new Error(`${String(error)}; /readyz: ${last}; output:\n${gateway.output().slice(-3000)}`);
       });
     }
