@@ -50,6 +50,19 @@ export default [
       ['test-support'],
     ],
   }),
+  // The web app's shared folders, then its features, bottom up; the app shell (App.tsx) sits above them.
+  layeredFolders({
+    name: 'web',
+    root: 'apps/web/src',
+    layers: [
+      ['api'],
+      ['state', 'components', 'navigation', 'slots'],
+      ['features/session', 'features/connection'],
+      ['features/presence', 'features/contexts'],
+      ['features/editor', 'features/history'],
+      ['features/browse'],
+    ],
+  }),
   {
     files: ['**/*.ts', '**/*.tsx'],
     rules: {

@@ -28,6 +28,18 @@ describe('the gateway modules only import downwards', () => {
   });
 });
 
+describe('the web features only import downwards', () => {
+  it('refuses the editor importing the history panel beside it', async () => {
+    const ids = await ruleIdsFor('apps/web/src/features/editor/backward.ts', "import { HistoryPanel } from '../history/components/HistoryPanel.js';\nexport const panel = HistoryPanel;\n");
+    expect(ids).toContain('boundaries/dependencies');
+  });
+
+  it('refuses the shared state reaching into a feature', async () => {
+    const ids = await ruleIdsFor('apps/web/src/state/backward.ts', "import { HistoryPanel } from '../features/history/components/HistoryPanel.js';\nexport const panel = HistoryPanel;\n");
+    expect(ids).toContain('boundaries/dependencies');
+  });
+});
+
 describe('no import cycles', () => {
   it('refuses a file importing a file that imports it back', async () => {
     const ids = await ruleIdsFor('tools/lint/fixtures/cycle/first.ts', "import { second } from './second.js';\nexport const first = 'first';\nexport const both = second;\n");
