@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { namespaceOf } from '@tandem/sync';
 import { z } from 'zod';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
@@ -23,7 +24,7 @@ const MAX_CACHED = 10_000;
 function describe(attributes: AccessAttributes): string {
   if ('path' in attributes) return `${attributes.verb} ${attributes.path}`;
   const what = attributes.group === '' || attributes.group === 'core' ? attributes.resource : `${attributes.resource}.${attributes.group}`;
-  const scope = attributes.namespace === undefined || attributes.namespace === '' ? '' : ` in ${attributes.namespace}`;
+  const scope = namespaceOf(attributes) === undefined ? '' : ` in ${attributes.namespace}`;
   return `${attributes.verb} ${what}${attributes.subresource !== undefined ? `/${attributes.subresource}` : ''}${scope}`;
 }
 

@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { ContextInfo, ContextsChanged } from '@tandem/sync';
+import { TypedEmitter, type ContextInfo, type ContextsChanged } from '@tandem/sync';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { KubeApiError } from '../errors/kube-api-error.js';
@@ -69,7 +69,7 @@ export class ContextsService implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly logger = new Logger(ContextsService.name);
   private readonly files: KubeconfigFileState[];
   private entries = new Map<string, ContextEntry>();
-  private readonly listeners = new Set<(event: ContextsChanged) => void>();
+  private readonly changes = new TypedEmitter<{ changed: [ContextsChanged] }>({ onListenerError: (error) => this.logger.error(`A contexts listener failed: ${describe(error)}`) });
   private readonly hiddenClashes = new Set<string>();
   private embedded: ContextEntry | undefined;
   /** The cluster the gateway's Pod runs in, through its ServiceAccount (TANDEM_IN_CLUSTER). */
@@ -111,10 +111,7 @@ export class ContextsService implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** Called after every change of the list; returns the unsubscribe function. */
   onChange(listener: (event: ContextsChanged) => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.changes.on('changed', listener);
   }
 
   // Bootstrap, not module init: the sandbox (another provider) must be listening first.
@@ -146,7 +143,7 @@ export class ContextsService implements OnApplicationBootstrap, OnModuleDestroy 
     this.watcher?.close();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    this.listeners.clear();
+    this.changes.removeAllListeners();
   }
 
   private every(ms: number, task: () => void): void {
@@ -296,13 +293,7 @@ export class ContextsService implements OnApplicationBootstrap, OnModuleDestroy 
       this.logger.log(`Contexts changed: added [${added.join(', ')}], removed [${removed.join(', ')}], changed [${changed.join(', ')}]`);
     }
     const event: ContextsChanged = { contexts, added, removed, changed };
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.logger.error(`A contexts listener failed: ${describe(error)}`);
-      }
-    }
+    this.changes.emit('changed', event);
   }
 
   private inClusterEntry(): ContextEntry | undefined {

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { FieldChange, ResourceRef } from '@tandem/sync';
+import { TypedEmitter, type FieldChange, type ResourceRef } from '@tandem/sync';
 
 export type EditOutcome = 'applied' | 'dry-run' | 'blocked-stale' | 'blocked-locked' | 'rejected-by-cluster' | 'invalid';
 
@@ -28,24 +28,19 @@ export interface EditEvent {
   readonly at: number;
 }
 
-/** In-process bus of save attempts; the edit history subscribes. Listeners run synchronously and must not throw. */
+/** In-process bus of save attempts; the edit history and the metrics subscribe. Listeners run synchronously; one that throws is logged and the others still run. */
 @Injectable()
 export class EditEvents {
   private readonly logger = new Logger(EditEvents.name);
-  private readonly listeners = new Set<(event: EditEvent) => void>();
+  private readonly emitter = new TypedEmitter<{ attempt: [EditEvent] }>({
+    onListenerError: (error) => this.logger.warn(`an edit event listener failed: ${error instanceof Error ? error.message : String(error)}`),
+  });
 
   subscribe(listener: (event: EditEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.emitter.on('attempt', listener);
   }
 
   emit(event: EditEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.logger.warn(`an edit event listener failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
+    this.emitter.emit('attempt', event);
   }
 }

@@ -2,19 +2,21 @@ import { Injectable } from '@nestjs/common';
 import {
   BOOKKEEPING_PATHS,
   diffFields,
-  fail,
+  failWith,
   MAX_OBJECT_BYTES,
+  namespaceOf,
   overlaps,
   resourceKey,
+  resourceTypeOf,
   type Ack,
   type AckFail,
   type FieldChange,
   type JsonObject,
-  type JsonValue,
   type RequestPayload,
   type RequestResults,
   type ResourceRef,
   type SaveResult,
+  type StaleDetails,
 } from '@tandem/sync';
 import { KubeApiError } from '../errors/kube-api-error.js';
 import { FIELD_MANAGER } from '../kube/kube-client.js';
@@ -34,10 +36,6 @@ const MAX_ATTEMPTS = 10;
 
 type SaveAck = Ack<RequestResults['resource:save']>;
 
-/** JSON-shaped values typed for error details (interfaces lack the index signature JsonObject needs). */
-function json(value: unknown): JsonValue {
-  return value as JsonValue;
-}
 
 /**
  * `resource:save`: the guarded save (DESIGN rules 1, 2 and 9). Validates, reads the current version,
@@ -74,7 +72,7 @@ export class EditsService {
    */
   async save(actor: Actor, session: SaveSession, { ref, baseResourceVersion, object: edited, dryRun = false }: RequestPayload<'resource:save'>): Promise<SaveAck> {
     // A session saves what it has open: its base came from the join, and its leases live there.
-    if (!session.hasJoined(ref)) return fail('not-joined', 'resource:save needs resource:join of that resource first; nothing was saved');
+    if (!session.hasJoined(ref)) return failWith('not-joined', 'resource:save needs resource:join of that resource first; nothing was saved');
     const report = (outcome: EditOutcome, fields: Partial<Omit<EditEvent, 'outcome' | 'actor' | 'sessionId' | 'ref' | 'baseResourceVersion' | 'at'>>): void =>
       this.events.emit({ outcome, actor: actor.user, sessionId: session.id, ref, baseResourceVersion, changes: [], ...fields, at: Date.now() });
     const invalid = (ack: AckFail, currentResourceVersion?: string): AckFail => {
@@ -83,26 +81,26 @@ export class EditsService {
     };
 
     const size = Buffer.byteLength(JSON.stringify(edited));
-    if (size > MAX_OBJECT_BYTES) return invalid(fail('too-large', `The object is ${size} bytes serialized; the most a save accepts is ${MAX_OBJECT_BYTES}`, { bytes: size, limit: MAX_OBJECT_BYTES }));
+    if (size > MAX_OBJECT_BYTES) return invalid(failWith('too-large', `The object is ${size} bytes serialized; the most a save accepts is ${MAX_OBJECT_BYTES}`, { bytes: size, limit: MAX_OBJECT_BYTES }));
     const early = identityProblem(ref, edited);
-    if (early !== undefined) return invalid(fail('invalid', `The edited object is not ${ref.name} any more: ${early}`));
+    if (early !== undefined) return invalid(failWith('invalid', `The edited object is not ${ref.name} any more: ${early}`));
 
     const key = resourceKey(ref);
     const client = this.clients.client(ref.context).as(actor);
-    const type = { group: ref.group, version: ref.version, resource: ref.resource };
-    const namespace = ref.namespace === undefined || ref.namespace === '' ? undefined : ref.namespace;
+    const type = resourceTypeOf(ref);
+    const namespace = namespaceOf(ref);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const current = (await client.get(type, namespace, ref.name)) as unknown as JsonObject;
+      const current: KubeObject = await client.get(type, namespace, ref.name);
       const currentResourceVersion = resourceVersionOf(current);
       this.versions.remember(key, current);
       const late = identityProblem(ref, edited, current);
-      if (late !== undefined) return invalid(fail('invalid', `The edited object is not ${ref.name} any more: ${late}`), currentResourceVersion);
+      if (late !== undefined) return invalid(failWith('invalid', `The edited object is not ${ref.name} any more: ${late}`), currentResourceVersion);
 
       const plan = planSave({ base: this.versions.get(key, baseResourceVersion), baseResourceVersion, current, edited });
       if (plan.kind === 'unknown-base') {
         const message = `Version ${baseResourceVersion} is not known to the gateway and the object is now at ${currentResourceVersion}; rebase your changes onto the current version and save again`;
         report('blocked-stale', { currentResourceVersion, message });
-        return fail('stale', message, this.staleDetails(key, current, []));
+        return failWith('stale', message, this.staleDetails(key, current, []));
       }
 
       const blocking = await this.store.leases.blocking(ref, plan.changes.map((change) => change.path), session.id);
@@ -111,13 +109,13 @@ export class EditsService {
         const path = plan.changes.find((change) => blocking.some((lease) => overlaps(lease.path, change.path)))?.path ?? holder.path;
         const message = `${path} is being edited by ${holder.owner}; nothing was saved`;
         report('blocked-locked', { currentResourceVersion, changes: plan.changes, message });
-        return fail('locked', message, { path, holder: json({ ...holder, ref: { ...holder.ref } }) });
+        return failWith('locked', message, { path, holder });
       }
 
       if (plan.kind === 'stale') {
         const message = `The object changed upstream since version ${baseResourceVersion} (now ${currentResourceVersion}); rebase your changes and save again`;
         report('blocked-stale', { currentResourceVersion, changes: plan.changes, upstream: plan.upstream, message });
-        return fail('stale', message, this.staleDetails(key, current, plan.upstream));
+        return failWith('stale', message, this.staleDetails(key, current, plan.upstream));
       }
 
       // A save that changes only status would be written and silently ignored: the API server keeps
@@ -126,7 +124,7 @@ export class EditsService {
       if (plan.changes.length === 0 && base !== undefined && diffFields(base, edited, { ignore: BOOKKEEPING_PATHS.filter((path) => path !== 'status') }).length > 0) {
         const message = "Nothing was written: the only changes are in status, which the cluster's controllers write (the API server ignores status in a save)";
         report('invalid', { currentResourceVersion, message });
-        return fail('invalid', message, { statusOnly: true });
+        return failWith('invalid', message, { statusOnly: true });
       }
 
       let saved: KubeObject;
@@ -137,17 +135,17 @@ export class EditsService {
         if (error instanceof KubeApiError && error.code === 409) {
           const message = `The object kept changing while saving (${MAX_ATTEMPTS} conflicts in a row); reload and save again`;
           report('blocked-stale', { currentResourceVersion, changes: plan.changes, message });
-          return fail('stale', message, this.staleDetails(key, current, []));
+          return failWith('stale', message, this.staleDetails(key, current, []));
         }
         if (error instanceof KubeApiError && error.code !== 502 && error.code < 500) {
           report('rejected-by-cluster', { currentResourceVersion, changes: plan.changes, message: error.message, code: error.code });
           // The cluster's RBAC said no to this user: the same answer as any other forbidden request.
-          if (error.code === 401 || error.code === 403) return fail('forbidden', error.message, { code: error.code, reason: error.reason });
-          return fail('rejected', error.message, { code: error.code, reason: error.reason });
+          if (error.code === 401 || error.code === 403) return failWith('forbidden', error.message, { code: error.code, reason: error.reason });
+          return failWith('rejected', error.message, { code: error.code, reason: error.reason });
         }
         throw error;
       }
-      const object = saved as unknown as JsonObject;
+      const object: JsonObject = saved;
       const resourceVersion = resourceVersionOf(object);
       const result: SaveResult = { resourceVersion, object, dryRun, changes: plan.changes };
       if (dryRun) {
@@ -163,12 +161,12 @@ export class EditsService {
     throw new Error('unreachable: every attempt returns or continues');
   }
 
-  private staleDetails(key: string, current: JsonObject, upstream: readonly FieldChange[]): JsonObject {
+  private staleDetails(key: string, current: KubeObject, upstream: readonly FieldChange[]): StaleDetails {
     const resourceVersion = resourceVersionOf(current);
     // Status churn after the last real change must not hide who made it.
     const introducedBy = this.versions.introducedBy(key, resourceVersion) ?? resourceVersion;
-    const changedBy = this.authors.authorOf(key, introducedBy) ?? this.authors.authorOf(key, resourceVersion) ?? latestManager(current as unknown as KubeObject);
-    return { current, resourceVersion, upstream: json(upstream), ...(changedBy !== undefined ? { changedBy } : {}) };
+    const changedBy = this.authors.authorOf(key, introducedBy) ?? this.authors.authorOf(key, resourceVersion) ?? latestManager(current);
+    return { current, resourceVersion, upstream: [...upstream], ...(changedBy !== undefined ? { changedBy } : {}) };
   }
 }
 

@@ -2,12 +2,7 @@
  * The pure part of a guarded save: is the edited object acceptable for this resource, which fields
  * did the user change, and may the save be written onto the current version or is it stale.
  */
-import { diffFields, isBookkeepingOnly, isJsonObject, rebase, type FieldChange, type JsonObject, type ResourceRef } from '@tandem/sync';
-
-/** `apiVersion` as a resource's objects carry it: `v1` for the core group, else `group/version`. */
-export function apiVersionOf(ref: Pick<ResourceRef, 'group' | 'version'>): string {
-  return ref.group === '' || ref.group === 'core' ? ref.version : `${ref.group}/${ref.version}`;
-}
+import { apiVersionOf, diffFields, isBookkeepingOnly, isJsonObject, namespaceOf, rebase, type FieldChange, type JsonObject, type ResourceRef } from '@tandem/sync';
 
 function metadataOf(object: JsonObject): JsonObject {
   const metadata = object['metadata'];
@@ -29,7 +24,7 @@ export function identityProblem(ref: ResourceRef, edited: JsonObject, current?: 
   const metadata = metadataOf(edited);
   if (metadata['name'] !== ref.name) return `metadata.name must stay "${ref.name}", got ${JSON.stringify(metadata['name'] ?? null)}`;
   const namespace = metadata['namespace'];
-  const expectedNamespace = ref.namespace === undefined || ref.namespace === '' ? undefined : ref.namespace;
+  const expectedNamespace = namespaceOf(ref);
   if ((namespace ?? undefined) !== expectedNamespace) {
     return expectedNamespace === undefined
       ? `metadata.namespace must be absent for a cluster-scoped object, got ${JSON.stringify(namespace)}`

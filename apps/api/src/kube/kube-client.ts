@@ -2,19 +2,13 @@ import { request as httpRequest, type IncomingMessage, type RequestOptions } fro
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions as HttpsRequestOptions } from 'node:https';
 import { KubeConfig, Watch } from '@kubernetes/client-node';
 import type { Actor, ClusterAccess } from '../identity/actor.js';
+import { apiVersionOf, groupVersionPath, type ResourceTypeRef } from '@tandem/sync';
 import { z } from 'zod';
 import { KubeApiError } from '../errors/kube-api-error.js';
 import { kubeListSchema, kubeObjectSchema, type KubeObject } from './kube.schemas.js';
 
-/** A resource type; the core group may be written `core` (as in gateway URLs) or `''` (as in a ResourceRef). */
 /** The field manager every Tandem write carries (as kubectl's is `kubectl-edit`); the watch tells Tandem's writes from others' by it. */
 export const FIELD_MANAGER = 'tandem';
-
-export interface ResourceTypeRef {
-  readonly group: string;
-  readonly version: string;
-  readonly resource: string;
-}
 
 /** One list of a resource type, with the version to start a watch from. */
 export interface KubeList {
@@ -59,10 +53,6 @@ const apiResourceListSchema = z.looseObject({
 const openApiRootSchema = z.looseObject({ paths: z.record(z.string(), z.looseObject({ serverRelativeURL: z.string() })) });
 const watchEventTypes = new Set<string>(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
 
-/** `core` (URL spelling) and `''` both name the core group. */
-function isCoreGroup(group: string): boolean {
-  return group === '' || group === 'core';
-}
 
 /**
  * One URL path segment. `.` and `..` survive encodeURIComponent and a URL resolves them to another
@@ -75,7 +65,7 @@ function segment(part: string): string {
 
 /** The REST path of a collection or (with `name`) of one object. */
 export function resourcePath(type: ResourceTypeRef, namespace?: string, name?: string): string {
-  const base = isCoreGroup(type.group) ? `/api/${type.version}` : `/apis/${type.group}/${type.version}`;
+  const base = `/${groupVersionPath(type)}`;
   const scope = namespace === undefined ? '' : `/namespaces/${segment(namespace)}`;
   return `${base}${scope}/${segment(type.resource)}${name === undefined ? '' : `/${segment(name)}`}`;
 }
@@ -145,7 +135,10 @@ export class KubeClient {
     // object Tandem hands on carries them, as a GET or a watch event would.
     const { apiVersion, kind } = list.data;
     const itemKind = kind?.endsWith('List') === true ? kind.slice(0, -'List'.length) : undefined;
-    const items = list.data.items.map((item) => ({ ...item, apiVersion: item.apiVersion ?? apiVersion, kind: item.kind ?? itemKind }));
+    const items = list.data.items.map((item): KubeObject => {
+      const typed = { apiVersion: item.apiVersion ?? apiVersion, kind: item.kind ?? itemKind };
+      return { ...item, ...(typed.apiVersion !== undefined ? { apiVersion: typed.apiVersion } : {}), ...(typed.kind !== undefined ? { kind: typed.kind } : {}) };
+    });
     return { resourceVersion: list.data.metadata?.resourceVersion ?? '', items };
   }
 
@@ -183,7 +176,7 @@ export class KubeClient {
     ];
     const lists = await Promise.all(
       groupVersions.map(async ({ group, version }) => {
-        const path = group === '' ? `/api/${version}` : `/apis/${group}/${version}`;
+        const path = `/${groupVersionPath({ group, version })}`;
         const list = apiResourceListSchema.safeParse(await this.getJson(path, `Discovering ${group === '' ? version : `${group}/${version}`}`));
         if (!list.success) throw new KubeApiError(502, 'BadUpstreamResponse', `Discovery: ${path} is not an APIResourceList`);
         return list.data.resources
@@ -204,11 +197,11 @@ export class KubeClient {
 
   /** The OpenAPI v3 document of one group-version (`/openapi/v3/apis/<g>/<v>` or `/openapi/v3/api/v1`). */
   async openApiV3(group: string, version: string): Promise<unknown> {
-    const key = isCoreGroup(group) ? `api/${version}` : `apis/${group}/${version}`;
+    const key = groupVersionPath({ group, version });
     const root = openApiRootSchema.safeParse(await this.getJson('/openapi/v3', 'Reading the OpenAPI v3 index'));
     if (!root.success) throw new KubeApiError(502, 'BadUpstreamResponse', 'The cluster answered /openapi/v3 with an unexpected shape');
     const entry = root.data.paths[key];
-    if (entry === undefined) throw new KubeApiError(404, 'NotFound', `The cluster publishes no OpenAPI v3 document for ${isCoreGroup(group) ? version : `${group}/${version}`}`);
+    if (entry === undefined) throw new KubeApiError(404, 'NotFound', `The cluster publishes no OpenAPI v3 document for ${apiVersionOf({ group, version })}`);
     return this.getJson(entry.serverRelativeURL, `Reading the OpenAPI v3 document ${key}`);
   }
 

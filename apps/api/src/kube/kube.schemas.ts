@@ -37,12 +37,17 @@ export const resourceListQuerySchema = z.object({ namespace: namespaceNameSchema
 
 export type ResourceTypeParams = z.infer<typeof resourceTypeParamsSchema>;
 
-/** What the gateway reads of any listed object; everything else passes through untouched. */
-export const kubeObjectSchema = z.looseObject({
-  apiVersion: z.string().optional(),
-  kind: z.string().optional(),
-  metadata: z.looseObject({ name: z.string(), namespace: z.string().optional(), resourceVersion: z.string().optional() }),
-});
+/**
+ * What the gateway reads of any object; every other field passes through untouched, checked only to
+ * be JSON, so a KubeObject is a JsonObject (diff, rebase and the socket protocol take it as it is).
+ */
+export const kubeObjectSchema = z
+  .object({
+    apiVersion: z.string().optional(),
+    kind: z.string().optional(),
+    metadata: z.object({ name: z.string(), namespace: z.string().optional(), resourceVersion: z.string().optional() }).catchall(z.json()),
+  })
+  .catchall(z.json());
 export type KubeObject = z.infer<typeof kubeObjectSchema>;
 
 export const kubeListSchema = z.looseObject({

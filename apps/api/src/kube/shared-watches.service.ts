@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ContextsService } from '../contexts/contexts.service.js';
 import { KubeContextsService } from './kube-contexts.service.js';
 import { WatchHub } from './watch-hub.js';
@@ -9,7 +9,10 @@ export class SharedWatches extends WatchHub implements OnModuleDestroy {
   private readonly unsubscribe: () => void;
 
   constructor(clients: KubeContextsService, contexts: ContextsService) {
-    super((context) => clients.client(context));
+    const logger = new Logger(SharedWatches.name);
+    super((context) => clients.client(context), {
+      onListenerError: (error) => logger.error(`a watch change listener failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+    });
     this.unsubscribe = contexts.onChange((event) => {
       for (const name of event.removed) this.closeContext(name);
       for (const name of event.changed) this.restartContext(name);

@@ -1,8 +1,10 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { startSandbox, type Sandbox } from '@tandem/kube-sandbox';
+import type { JsonObject } from '@tandem/sync';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KubeClient } from './kube-client.js';
 import { changeManager, latestManager, WatchHub, type HubChange, type WatchSource, type WatchTarget } from './watch-hub.js';
+import type { KubeObject } from './kube.schemas.js';
 
 /**
  * A real KubeClient behind a switch: `cut()` ends the live watch stream and holds every new
@@ -177,7 +179,7 @@ describe(WatchHub.name, () => {
 });
 
 describe(latestManager.name, () => {
-  const withEntries = (entries: unknown[]) => ({ metadata: { name: 'x', managedFields: entries } });
+  const withEntries = (entries: JsonObject[]): KubeObject => ({ metadata: { name: 'x', managedFields: entries } });
 
   it('picks the entry with the newest time, else the last one', () => {
     expect(
@@ -194,8 +196,8 @@ describe(latestManager.name, () => {
 });
 
 describe(changeManager.name, () => {
-  const entry = (manager: string, fields: object, operation = 'Update') => ({ manager, operation, time: '2025-01-02T10:00:00Z', fieldsV1: fields });
-  const withEntries = (entries: unknown[]) => ({ metadata: { name: 'x', managedFields: entries } });
+  const entry = (manager: string, fields: JsonObject, operation = 'Update'): JsonObject => ({ manager, operation, time: '2025-01-02T10:00:00Z', fieldsV1: fields });
+  const withEntries = (entries: JsonObject[]): KubeObject => ({ metadata: { name: 'x', managedFields: entries } });
 
   it('names the manager whose entry the write added or changed, even when times tie to the second', () => {
     // As a real API server sorts them: by manager, so Tandem's entry comes last on a tie.

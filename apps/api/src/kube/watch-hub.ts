@@ -1,15 +1,24 @@
-import { diffFields, isBookkeepingOnly, resourceKey, type JsonObject, type ListChanged, type ListRef, type ResourceChanged, type ResourceRef, type WatchEventType } from '@tandem/sync';
-import type { KubeList, KubeWatchEvent, ResourceTypeRef } from './kube-client.js';
+import {
+  diffFields,
+  isBookkeepingOnly,
+  listKey,
+  listRefOf,
+  resourceKey,
+  resourceRefIn,
+  resourceTypeOf,
+  TypedEmitter,
+  type JsonObject,
+  type ListChanged,
+  type ResourceChanged,
+  type ResourceListRef,
+  type ResourceTypeRef,
+  type WatchEventType,
+} from '@tandem/sync';
+import type { KubeList, KubeWatchEvent } from './kube-client.js';
 import { kubeObjectSchema, type KubeObject } from './kube.schemas.js';
 
-/** What one shared watch covers: a resource type in a context, in one namespace or cluster-wide. `group` is `''` for core. */
-export interface WatchTarget {
-  readonly context: string;
-  readonly group: string;
-  readonly version: string;
-  readonly resource: string;
-  readonly namespace?: string;
-}
+/** What one shared watch covers: a resource type in a context, in one namespace or cluster-wide (canonical: `listRefOf`). */
+export type WatchTarget = ResourceListRef;
 
 /** The cluster calls a shared watch needs; `KubeClient` provides them. */
 export interface WatchSource {
@@ -33,10 +42,15 @@ export interface HubChange {
   readonly list: ListChanged;
 }
 
+/** How a broken watch reconnects. */
+type Backoff = Required<Pick<WatchHubOptions, 'initialBackoffMs' | 'maxBackoffMs'>>;
+
 export interface WatchHubOptions {
   /** First reconnect delay; doubles per failed attempt. */
   readonly initialBackoffMs?: number;
   readonly maxBackoffMs?: number;
+  /** Where an error thrown by a change listener goes (the other listeners still run). */
+  readonly onListenerError?: (error: unknown) => void;
 }
 
 /** The watched objects of one shared watch, for answering `resource:join` from the same state the events follow. */
@@ -44,16 +58,6 @@ export interface WatchedList {
   get(namespace: string | undefined, name: string): KubeObject | undefined;
 }
 
-/** The canonical key of a watch target (and of its list room): `context/group/version/resource/namespace`, each part URI-encoded. */
-export function listKey(target: WatchTarget): string {
-  return [target.context, target.group, target.version, target.resource, target.namespace ?? ''].map((part) => encodeURIComponent(part)).join('/');
-}
-
-/** The shared watch an object belongs to: its type in its namespace. */
-export function watchTargetOf(ref: ResourceRef): WatchTarget {
-  const { context, group, version, resource, namespace } = ref;
-  return namespace === undefined || namespace === '' ? { context, group, version, resource } : { context, group, version, resource, namespace };
-}
 
 function versionOf(object: KubeObject): string {
   return object.metadata.resourceVersion ?? '';
@@ -179,7 +183,7 @@ class SharedWatch implements WatchedList {
     readonly target: WatchTarget,
     private readonly sourceFor: () => WatchSource,
     private readonly emit: (change: HubChange) => void,
-    private readonly options: Required<WatchHubOptions>,
+    private readonly options: Backoff,
     private readonly stats: WatchStats,
   ) {
     this.ready = this.relist(true).then(() => this.openStream());
@@ -208,7 +212,7 @@ class SharedWatch implements WatchedList {
   }
 
   private get type(): ResourceTypeRef {
-    return { group: this.target.group, version: this.target.version, resource: this.target.resource };
+    return resourceTypeOf(this.target);
   }
 
   private abandonStream(): void {
@@ -331,9 +335,9 @@ class SharedWatch implements WatchedList {
   private publish(change: PendingChange): void {
     const { target } = this;
     const { name, namespace } = change.object.metadata;
-    const ref: ResourceRef = { context: target.context, group: target.group, version: target.version, resource: target.resource, ...(namespace ? { namespace } : {}), name };
-    const object = change.object as unknown as JsonObject;
-    const previous = change.previous as unknown as JsonObject | undefined;
+    const ref = resourceRefIn(target, name, namespace);
+    const object: JsonObject = change.object;
+    const previous: JsonObject | undefined = change.previous;
     const modified = change.type === 'MODIFIED' && previous !== undefined;
     const manager = change.type === 'DELETED' ? undefined : changeManager(change.previous, change.object);
     const resource: ResourceChanged = {
@@ -346,8 +350,7 @@ class SharedWatch implements WatchedList {
       ...(manager !== undefined ? { manager } : {}),
       ...(change.type === 'DELETED' ? {} : { object }),
     };
-    const list: ListRef = { context: target.context, group: target.group, version: target.version, resource: target.resource, ...(target.namespace !== undefined ? { namespace: target.namespace } : {}) };
-    const listChanged: ListChanged = { list, type: change.type, name, ...(namespace ? { namespace } : {}), resourceVersion: change.resourceVersion };
+    const listChanged: ListChanged = { list: listRefOf(target), type: change.type, name, ...(namespace ? { namespace } : {}), resourceVersion: change.resourceVersion };
     this.emit({ resourceKey: resourceKey(ref), listKey: listKey(target), resource, list: listChanged });
   }
 }
@@ -359,8 +362,8 @@ class SharedWatch implements WatchedList {
  */
 export class WatchHub {
   private readonly watches = new Map<string, SharedWatch>();
-  private readonly listeners = new Set<(change: HubChange) => void>();
-  private readonly options: Required<WatchHubOptions>;
+  private readonly changes: TypedEmitter<{ change: [HubChange] }>;
+  private readonly options: Backoff;
   private readonly counted: WatchStats = { relists: { expired: 0, error: 0, failed: 0, restart: 0 }, reconnects: 0 };
 
   constructor(
@@ -368,12 +371,12 @@ export class WatchHub {
     options: WatchHubOptions = {},
   ) {
     this.options = { initialBackoffMs: options.initialBackoffMs ?? 250, maxBackoffMs: options.maxBackoffMs ?? 10_000 };
+    this.changes = new TypedEmitter(options.onListenerError === undefined ? {} : { onListenerError: options.onListenerError });
   }
 
   /** Every change of every shared watch. */
   onChange(listener: (change: HubChange) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.changes.on('change', listener);
   }
 
   /** Subscribes to a target; resolves once its initial list is in (rejects, subscribing nothing, if that list fails). */
@@ -436,6 +439,6 @@ export class WatchHub {
   }
 
   private publish(change: HubChange): void {
-    for (const listener of this.listeners) listener(change);
+    this.changes.emit('change', change);
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { canonicalPath, fail, leaseProblem, LockChangedSchema, parseResourceKey, resourceKey, rooms, type Ack, type FieldPath, type JsonObject, type Lease, type LeaseEnded, type LeaseGrant, type LockChanged, type RequestResults, type ResourceRef } from '@tandem/sync';
+import { canonicalPath, failWith, leaseProblem, LockChangedSchema, parseResourceKey, resourceKey, rooms, type Ack, type AckFail, type FieldPath, type Lease, type LeaseEnded, type LeaseGrant, type LockChanged, type RequestResults, type ResourceRef } from '@tandem/sync';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { GatewayPeers, peerTopic } from '../socket/gateway-peers.js';
@@ -7,17 +7,13 @@ import { RoomBroadcaster } from '../socket/room-broadcaster.js';
 import type { TandemSocket } from '../socket/tandem-socket.js';
 import { CollabStore } from '../store/store.module.js';
 
-/** A lease as JSON for error details. */
-function leaseDetails(lease: Lease): JsonObject {
-  return { ...lease, ref: { ...lease.ref } };
-}
 
 /** The canonical form of a requested path, or a bad-request ack naming the problem. */
-function canonicalOrFail(event: string, path: string): { path: FieldPath } | { failed: ReturnType<typeof fail> } {
+function canonicalOrFail(event: string, path: string): { path: FieldPath } | { failed: AckFail } {
   try {
     return { path: canonicalPath(path) };
   } catch (error) {
-    return { failed: fail('bad-request', `${event}: "${path}" is not a field path: ${error instanceof Error ? error.message : String(error)}`) };
+    return { failed: failWith('bad-request', `${event}: "${path}" is not a field path: ${error instanceof Error ? error.message : String(error)}`) };
   }
 }
 
@@ -139,11 +135,11 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
     const canonical = canonicalOrFail('lock:acquire', requested);
     if ('failed' in canonical) return canonical.failed;
     const problem = leaseProblem(canonical.path);
-    if (problem !== undefined) return fail('bad-request', `lock:acquire: ${problem}`);
-    if (!socket.data.subscriptions.has(rooms.resource(resourceKey(ref)))) return fail('not-joined', 'lock:acquire needs resource:join of that resource first');
+    if (problem !== undefined) return failWith('bad-request', `lock:acquire: ${problem}`);
+    if (!socket.data.subscriptions.has(rooms.resource(resourceKey(ref)))) return failWith('not-joined', 'lock:acquire needs resource:join of that resource first');
     const grant = await this.store.leases.acquire({ ref, path: canonical.path, owner: socket.data.user, sessionId: socket.id, ttlMs: this.config.collab.leaseTtlMs });
     if (!grant.granted) {
-      return fail('locked', `${grant.holder.path} is being edited by ${grant.holder.owner}`, { holder: leaseDetails(grant.holder) });
+      return failWith('locked', `${grant.holder.path} is being edited by ${grant.holder.owner}`, { holder: grant.holder });
     }
     // The ack goes out now; the room hears of the lease with the next announcement.
     this.announce(ref, [grant.lease], []);
@@ -255,9 +251,9 @@ export class LocksService implements OnModuleInit, OnApplicationBootstrap, OnMod
   private async refusal(event: 'lock:renew' | 'lock:release', socket: TandemSocket, ref: ResourceRef, path: FieldPath, token: number): Promise<Ack<never>> {
     const live = (await this.store.leases.list(ref)).find((lease) => lease.path === path);
     if (live !== undefined && live.sessionId !== socket.id) {
-      return fail('forbidden', `${event}: the lease on ${path} belongs to ${live.owner}'s session, not this one`, { holder: leaseDetails(live) });
+      return failWith('forbidden', `${event}: the lease on ${path} belongs to ${live.owner}'s session, not this one`, { holder: live });
     }
-    return fail('not-found', `${event}: this session holds no live lease on ${path} with token ${token} (it expired or was released); acquire it again`);
+    return failWith('not-found', `${event}: this session holds no live lease on ${path} with token ${token} (it expired or was released); acquire it again`);
   }
 
   /**

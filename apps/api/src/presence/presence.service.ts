@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { canonicalPath, fail, resourceKey, rooms, type Ack, type PresenceChange, type PresenceSession, type RequestPayload, type RequestResults, type ResourceRef } from '@tandem/sync';
+import { canonicalPath, failWith, resourceKey, rooms, type Ack, type PresenceChange, type PresenceSession, type RequestPayload, type RequestResults, type ResourceRef } from '@tandem/sync';
 import type { PresenceEntry } from '@tandem/store';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
@@ -84,13 +84,13 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
 
   async update(socket: TandemSocket, payload: RequestPayload<'presence:update'>): Promise<Ack> {
     const entry = this.local.get(socket.id)?.get(resourceKey(payload.ref));
-    if (entry === undefined) return fail('not-joined', 'presence:update needs resource:join of that resource first');
+    if (entry === undefined) return failWith('not-joined', 'presence:update needs resource:join of that resource first');
     let field: string | undefined;
     if (typeof payload.field === 'string') {
       try {
         field = canonicalPath(payload.field);
       } catch (error) {
-        return fail('bad-request', `presence:update: field is not a field path: ${error instanceof Error ? error.message : String(error)}`);
+        return failWith('bad-request', `presence:update: field is not a field path: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
     const { field: _field, selection: _selection, ...rest } = entry.session;

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
   checkBounds,
-  fail,
+  failWith,
   isRequestName,
   REQUEST_LIMITS,
   RequestSchemas,
@@ -46,10 +46,10 @@ export function describeIssues(error: z.ZodError): string {
 /** Maps a handler failure to the protocol's error codes, keeping the cluster's own message. */
 export function toFailedAck(error: unknown): AckFail | undefined {
   if (!(error instanceof KubeApiError)) return undefined;
-  if (error.code === 404) return fail('not-found', error.message);
-  if (error.code === 401 || error.code === 403) return fail('forbidden', error.message);
-  if (error.code >= 500) return fail('unavailable', error.message);
-  return fail('rejected', error.message, { code: error.code, reason: error.reason });
+  if (error.code === 404) return failWith('not-found', error.message);
+  if (error.code === 401 || error.code === 403) return failWith('forbidden', error.message);
+  if (error.code >= 500) return failWith('unavailable', error.message);
+  return failWith('rejected', error.message, { code: error.code, reason: error.reason });
 }
 
 /** The editing session behind a socket, as the guarded save sees it. */
@@ -110,7 +110,7 @@ export class RequestDispatcher {
     try {
       if (!isRequestName(event)) {
         // Without an ack callback there is nobody to tell, so an unknown event is dropped.
-        answer(fail('unknown-event', `Unknown event "${event.slice(0, 64)}"; this gateway handles ${Object.keys(this.handlers).sort().join(', ')}`));
+        answer(failWith('unknown-event', `Unknown event "${event.slice(0, 64)}"; this gateway handles ${Object.keys(this.handlers).sort().join(', ')}`));
         return;
       }
       const started = performance.now();
@@ -121,7 +121,7 @@ export class RequestDispatcher {
       answer(result);
     } catch (error) {
       this.logger.error(`"${event.slice(0, 64)}" failed outside its handler: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      answer(fail('internal', 'the request failed inside the gateway; see its log'));
+      answer(failWith('internal', 'the request failed inside the gateway; see its log'));
     }
   }
 
@@ -130,10 +130,10 @@ export class RequestDispatcher {
       // Size, depth and plain-JSON shape first, without recursion: the schemas below recurse.
       const problem = checkBounds(payload, REQUEST_LIMITS[event]);
       if (problem !== undefined) {
-        return problem.kind === 'not-json' ? fail('bad-request', `${event}: ${problem.message}`) : fail('too-large', `${event}: ${problem.message}`, { limit: problem.limit });
+        return problem.kind === 'not-json' ? failWith('bad-request', `${event}: ${problem.message}`) : failWith('too-large', `${event}: ${problem.message}`, { limit: problem.limit });
       }
       const parsed = RequestSchemas[event].safeParse(payload);
-      if (!parsed.success) return fail('bad-request', `${event}: ${describeIssues(parsed.error)}`);
+      if (!parsed.success) return failWith('bad-request', `${event}: ${describeIssues(parsed.error)}`);
       const request = parsed.data as RequestPayload<E>;
       const limited = await this.limits.request(event, request, context.socket);
       if (limited !== undefined) return limited;
@@ -144,10 +144,10 @@ export class RequestDispatcher {
       if (failed !== undefined) return failed;
       if (this.store.isOutage(error)) {
         // The store logs the connection trouble itself; the client hears what to do.
-        return fail('unavailable', `${event}: the shared store (Redis) did not answer (${error instanceof Error ? error.message : String(error)}); try again in a moment`);
+        return failWith('unavailable', `${event}: the shared store (Redis) did not answer (${error instanceof Error ? error.message : String(error)}); try again in a moment`);
       }
       this.logger.error(`"${event}" failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      return fail('internal', `${event} failed inside the gateway; see its log`);
+      return failWith('internal', `${event} failed inside the gateway; see its log`);
     }
   }
 }

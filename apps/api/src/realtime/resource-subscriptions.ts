@@ -1,17 +1,13 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { fail, parseResourceKey, resourceKey, rooms, type Ack, type JsonObject, type ListRef, type RequestResults, type ResourceRef } from '@tandem/sync';
+import { failWith, listKey, listRefOf, parseResourceKey, resourceKey, rooms, type Ack, type AckFail, type JsonObject, type ListRef, type RequestResults, type ResourceRef } from '@tandem/sync';
 import { AccessReviews } from '../auth/access-reviews.js';
 import { ContextsService } from '../contexts/contexts.service.js';
 import type { Actor } from '../identity/actor.js';
 import { SharedWatches } from '../kube/shared-watches.service.js';
-import { listKey, watchTargetOf, type WatchTarget } from '../kube/watch-hub.js';
+import type { WatchTarget } from '../kube/watch-hub.js';
 import type { TandemSocket, WatchSubscription } from '../socket/tandem-socket.js';
 import { EditingSessions } from './editing-sessions.js';
 
-function listTargetOf(list: ListRef): WatchTarget {
-  const { context, group, version, resource, namespace } = list;
-  return namespace === undefined || namespace === '' ? { context, group, version, resource } : { context, group, version, resource, namespace };
-}
 
 const RESOURCE_ROOM_PREFIX = rooms.resource('');
 
@@ -58,9 +54,9 @@ export class ResourceSubscriptions implements OnModuleInit, OnModuleDestroy {
     // The shared watch reads with the gateway's credential; a socket hears it only if the cluster lets its user list and watch.
     for (const verb of ['list', 'watch']) {
       const decision = await this.access.review(actor, list.context, { verb, group: list.group, resource: list.resource, namespace: list.namespace });
-      if (!decision.allowed) return fail('forbidden', `${decision.reason}; nothing is sent to you from that list`);
+      if (!decision.allowed) return failWith('forbidden', `${decision.reason}; nothing is sent to you from that list`);
     }
-    const target = listTargetOf(list);
+    const target = listRefOf(list);
     const subscribed = await this.subscribe(socket, rooms.list(listKey(target)), target);
     if (!subscribed.ok) return subscribed;
     // A resource browser also follows who is in which resource of the context (`presence:summary` pushes).
@@ -69,24 +65,24 @@ export class ResourceSubscriptions implements OnModuleInit, OnModuleDestroy {
   }
 
   unwatchList(socket: TandemSocket, list: ListRef): Ack<RequestResults['list:unwatch']> {
-    return this.leaveRoom(socket, rooms.list(listKey(listTargetOf(list))));
+    return this.leaveRoom(socket, rooms.list(listKey(listRefOf(list))));
   }
 
   async join(socket: TandemSocket, actor: Actor, ref: ResourceRef): Promise<Ack<RequestResults['resource:join']>> {
     // The object comes from a shared watch read with the gateway's credential: the user receives it
     // (and its changes, in the room) only if the cluster lets them get it.
     const decision = await this.access.review(actor, ref.context, { verb: 'get', group: ref.group, resource: ref.resource, namespace: ref.namespace, name: ref.name });
-    if (!decision.allowed) return fail('forbidden', `${decision.reason}; nothing of it is sent to you`);
+    if (!decision.allowed) return failWith('forbidden', `${decision.reason}; nothing of it is sent to you`);
     const room = rooms.resource(resourceKey(ref));
-    const subscribed = await this.subscribe(socket, room, watchTargetOf(ref));
+    const subscribed = await this.subscribe(socket, room, listRefOf(ref));
     if (!subscribed.ok) return subscribed;
     const object = subscribed.subscription.list?.get(ref.namespace, ref.name);
     if (object === undefined) {
       this.leaveRoom(socket, room);
       const where = ref.namespace === undefined ? '' : ` in namespace "${ref.namespace}"`;
-      return fail('not-found', `${ref.resource} "${ref.name}"${where} does not exist in context "${ref.context}"`);
+      return failWith('not-found', `${ref.resource} "${ref.name}"${where} does not exist in context "${ref.context}"`);
     }
-    const json = object as unknown as JsonObject;
+    const json: JsonObject = object;
     const { presence, leases } = await this.sessions.joined(socket, ref, json);
     return { ok: true, resourceVersion: object.metadata.resourceVersion ?? '', object: json, presence, leases };
   }
@@ -120,10 +116,10 @@ export class ResourceSubscriptions implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private async subscribe(socket: TandemSocket, room: string, target: WatchTarget): Promise<{ ok: true; subscription: WatchSubscription } | ReturnType<typeof fail>> {
+  private async subscribe(socket: TandemSocket, room: string, target: WatchTarget): Promise<{ ok: true; subscription: WatchSubscription } | AckFail> {
     const existing = socket.data.subscriptions.get(room);
     if (existing?.list !== undefined) return { ok: true, subscription: existing };
-    if (existing !== undefined) return fail('bad-request', 'The same subscription is already being set up; wait for its answer');
+    if (existing !== undefined) return failWith('bad-request', 'The same subscription is already being set up; wait for its answer');
     const subscription: WatchSubscription = { target };
     socket.data.subscriptions.set(room, subscription);
     this.subscribers.add(socket);
@@ -138,7 +134,7 @@ export class ResourceSubscriptions implements OnModuleInit, OnModuleDestroy {
       // Left or disconnected while the list was loading.
       this.watches.release(target);
       if (socket.data.subscriptions.get(room) === subscription) socket.data.subscriptions.delete(room);
-      return fail('not-joined', 'The subscription was cancelled before it was ready');
+      return failWith('not-joined', 'The subscription was cancelled before it was ready');
     }
     subscription.list = list;
     await socket.join(room);

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { fail, leaseProblem, resourceKey, rooms, type AckFail, type RequestName, type RequestPayload } from '@tandem/sync';
+import { failWith, leaseProblem, resourceKey, rooms, type AckFail, type RequestName, type RequestPayload } from '@tandem/sync';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
@@ -20,7 +20,7 @@ const RATE_OF: Partial<Record<RequestName, RateKind>> = {
 
 /** A refusal a client can act on: when to try again (rates), or what to give back first (quotas). */
 export function rateLimited(message: string, details: { readonly limit: number; readonly retryAfterMs?: number }): AckFail {
-  return fail('rate-limited', message, details.retryAfterMs === undefined ? { limit: details.limit } : { limit: details.limit, retryAfterMs: details.retryAfterMs });
+  return failWith('rate-limited', message, details.retryAfterMs === undefined ? { limit: details.limit } : { limit: details.limit, retryAfterMs: details.retryAfterMs });
 }
 
 /**
