@@ -16,6 +16,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<BenchSection> }>
   kube: () => import('./kube.bench.js'),
   limits: () => import('./limits.bench.js'),
   admission: () => import('./admission.bench.js'),
+  contexts: () => import('./contexts.bench.js'),
 };
 
 const only = process.argv.slice(2);
