@@ -37,7 +37,7 @@ const leaseSchema = z.object({
 export const StaleDetailsSchema = z.object({
   current: jsonObjectSchema,
   resourceVersion: z.string(),
-  upstream: z.array(fieldChangeSchema),
+  upstream: z.array(fieldChangeSchema).readonly(),
   changedBy: z.string().optional(),
 });
 
