@@ -3,6 +3,7 @@
  * the tests. Requests return promises of their ack; notifications are typed listeners.
  */
 import { io, type Socket } from 'socket.io-client';
+import { TypedEmitter } from '../events.js';
 import { parseFailure, type Failure, type FailureShapeProblem } from './error-details.js';
 import {
   PROTOCOL_VERSION,
@@ -80,7 +81,7 @@ export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'off
 export class TandemClient {
   readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   private readonly timeoutMs: number;
-  private readonly stateListeners = new Set<(state: ConnectionState) => void>();
+  private readonly stateChanges = new TypedEmitter<{ state: [ConnectionState] }>();
   private currentState: ConnectionState = 'connecting';
 
   constructor(options: TandemClientOptions) {
@@ -163,8 +164,7 @@ export class TandemClient {
   }
 
   onState(listener: (state: ConnectionState) => void): () => void {
-    this.stateListeners.add(listener);
-    return () => this.stateListeners.delete(listener);
+    return this.stateChanges.on('state', listener);
   }
 
   close(): void {
@@ -175,6 +175,6 @@ export class TandemClient {
   private setState(state: ConnectionState): void {
     if (state === this.currentState) return;
     this.currentState = state;
-    for (const listener of this.stateListeners) listener(state);
+    this.stateChanges.emit('state', state);
   }
 }
