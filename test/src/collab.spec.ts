@@ -2,7 +2,7 @@
  * Collaboration on one resource through two built gateways sharing Redis and a sandbox whose
  * controller updates Deployment status every 100 ms: guarded saves, leases, presence, bad input.
  */
-import { LockChangedSchema, rebase, type JsonObject, type LockChanged, type PresenceChanged, type StaleDetails } from '@tandem/sync';
+import { LockChangedSchema, rebase, type JsonObject, type LockChanged, type PresenceChanged } from '@tandem/sync';
 import { TandemRequestError, type TandemClient } from '@tandem/sync/client';
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,8 +58,8 @@ describe('guarded save', () => {
 
     const bobEdited = withLabel(bobView.object, 'hello', 'world');
     const stale = await saveError(bob, { ref: webRef, baseResourceVersion: bobView.resourceVersion, object: bobEdited });
-    expect(stale.code).toBe('stale');
-    const details = stale.details as unknown as StaleDetails;
+    if (stale.failure.code !== 'stale') throw new Error(`bob's save was refused as ${stale.failure.code}, not as stale`);
+    const details = stale.failure.details;
     expect(details.upstream).toContainEqual(expect.objectContaining({ path: 'metadata.annotations.foo', after: 'bar' }));
     expect(details.changedBy).toBe('alice');
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rebase, type JsonObject, type ResourceRef, type StaleDetails } from '@tandem/sync';
+import { rebase, type JsonObject, type ResourceRef } from '@tandem/sync';
 import { TandemClient, TandemRequestError } from '@tandem/sync/client';
 import { launchBrowser, openPage, openShopWeb, panel, saveWithConfirm, screenshot, waitForEditorText } from '../support/browser.js';
 import { startCluster, TARGETS, type TestCluster } from '../support/cluster.js';
@@ -152,8 +152,8 @@ describe.skipIf(!TARGETS.includes('kube-apiserver'))('signing in with OpenID Con
         (error: unknown) => error,
       );
       if (!(stale instanceof TandemRequestError)) throw new Error('bob\'s stale save was not refused');
-      expect(stale.code).toBe('stale');
-      const details = stale.details as unknown as StaleDetails;
+      if (stale.failure.code !== 'stale') throw new Error(`bob's save was refused as ${stale.failure.code}, not as stale`);
+      const details = stale.failure.details;
       expect(details.changedBy).toBe('alice');
       const rebased = rebase(bobView.object, bobEdited, details.current);
       expect(rebased.conflicts).toEqual([]);

@@ -357,8 +357,3 @@ export const rooms = {
   context: (context: string): string => `context:${context}`,
   user: (user: string): string => `user:${user}`,
 } as const;
-
-/** Builds a failed ack (`failWith` in error-details.ts checks the details against the code). */
-export function fail(code: ErrorCode, message: string, details?: JsonObject): AckFail {
-  return details === undefined ? { ok: false, error: { code, message } } : { ok: false, error: { code, message, details } };
-}
