@@ -11,16 +11,6 @@ function sample(page: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe(MetricsService.name, () => {
   let gateway: InProcessGateway;
   let base: string;
@@ -91,7 +81,8 @@ describe(MetricsService.name, () => {
 
     alice.close();
     bob.close();
-    const after = await waitFor(scrape, (text) => sample(text, 'tandem_connected_sockets') === 0, 'the sockets to be gone');
+    await expect.poll(async () => sample(await scrape(), 'tandem_connected_sockets'), { timeout: 15_000 }).toBe(0);
+    const after = await scrape();
     expect(sample(after, 'tandem_open_resources')).toBe(0);
     expect(sample(after, 'tandem_shared_watches')).toBe(0);
   });
