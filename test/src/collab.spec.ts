@@ -7,7 +7,7 @@ import { TandemRequestError, type TandemClient } from '@tandem/sync/client';
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from './support/gateway.js';
-import { CollabCluster, configMapRef, joinFollowingLeases, metadataOf, SHORT_TIMINGS, webRef, type Json } from './support/collab.js';
+import { CollabCluster, configMapRef, joinFollowingLeases, metadataOf, webRef, type Json } from './support/collab.js';
 import { TARGETS } from './support/cluster.js';
 import { eventually, waitUntil } from './support/wait.js';
 
@@ -307,9 +307,11 @@ describe('a context removed from the kubeconfig', () => {
     const bob = await cluster.connect(west, 'bob');
     // West joins once it has read the restored file again.
     const view = await eventually(() => bob.request('resource:join', { ref: webRef }).catch(() => undefined), 'bob can join the resource once the context is back', 15_000);
-    // A fixed wait, because absence has no event to wait for: east refreshes its sessions on a timer and
-    // reports nothing when it has none, so only a presence TTL plus a heartbeat without alice proves she stayed gone.
-    await new Promise((resolve) => setTimeout(resolve, Number(SHORT_TIMINGS.TANDEM_PRESENCE_TTL_MS) + Number(SHORT_TIMINGS.TANDEM_PRESENCE_HEARTBEAT_MS)));
+    // Had east kept alice's session, its next heartbeat would write her back: wait until east has
+    // finished two heartbeats since now (so one ran whole after this point), as its metrics count them.
+    const heartbeats = async (): Promise<number> => Number(/^tandem_presence_heartbeats_total (\d+)$/m.exec(await (await fetch(`${east.url}/metrics`)).text())?.[1] ?? Number.NaN);
+    const before = await heartbeats();
+    await expect.poll(heartbeats, { timeout: 30_000 }).toBeGreaterThanOrEqual(before + 2);
     const again = await bob.request('presence:summary', { context: webRef.context });
     expect(view.presence.map((session) => session.user)).toEqual(['bob']);
     expect(view.leases).toEqual([]);

@@ -5,6 +5,7 @@ import { ContextsService } from '../contexts/contexts.service.js';
 import { EditEvents, type EditOutcome } from '../edits/edit-events.js';
 import { SharedWatches } from '../kube/shared-watches.service.js';
 import { RELIST_REASONS } from '../kube/watch-hub.js';
+import { PresenceService } from '../presence/presence.service.js';
 import { RoomBroadcaster } from '../socket/room-broadcaster.js';
 import { CollabStore } from '../store/store.module.js';
 
@@ -51,6 +52,7 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     watches: SharedWatches,
     contexts: ContextsService,
     store: CollabStore,
+    presence: PresenceService,
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
@@ -124,6 +126,15 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
       labelNames: ['backend'],
       registers,
     }).set({ backend: store.shared ? 'redis' : 'memory' }, 1);
+    new Counter({
+      name: `${PREFIX}presence_heartbeats_total`,
+      help: "Presence heartbeats this gateway finished: each rewrites its sockets' sessions with a fresh TTL, so a gateway that stops counting lets its sessions lapse.",
+      registers,
+      collect() {
+        this.reset();
+        this.inc(presence.heartbeatCount);
+      },
+    });
     new Counter({
       name: `${PREFIX}lease_announcements_total`,
       help: 'lock:changed messages this gateway sent to resource rooms (lease grants and ends, batched).',

@@ -40,6 +40,7 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly local = new Map<string, Map<string, LocalSession>>();
   private readonly summaryTimers = new Map<string, NodeJS.Timeout>();
   private readonly timers: NodeJS.Timeout[] = [];
+  private heartbeats = 0;
 
   constructor(
     private readonly store: CollabStore,
@@ -155,6 +156,11 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
     this.announceLeft(await this.store.presence.removeSession(socket.id));
   }
 
+  /** Heartbeats finished since start: each rewrote every session this gateway keeps, with a fresh TTL (for metrics). */
+  get heartbeatCount(): number {
+    return this.heartbeats;
+  }
+
   /** Refreshes the TTL of every session of this gateway's sockets. */
   private async heartbeat(): Promise<void> {
     for (const [socketId, sessions] of [...this.local]) {
@@ -164,6 +170,7 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
         if (change === 'joined' && this.local.get(socketId)?.get(resourceKey(entry.ref)) === entry) this.announce(entry.ref, 'joined', entry.session);
       }
     }
+    this.heartbeats++;
   }
 
   /** Removes sessions whose gateway stopped refreshing them; whichever gateway sweeps first announces them. */
