@@ -10,6 +10,9 @@ export default defineConfig({
     name: 'api',
     environment: 'node',
     include: ['src/**/*.spec.ts'],
-    testTimeout: 20_000,
+    // A guard against a hang, not a speed check: these tests start whole gateways, and CI shares its
+    // two cores with other work.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });

@@ -52,5 +52,8 @@ export default defineConfig({
     environment: 'node',
     include: ['src/**/*.spec.ts', 'src/**/*.spec.tsx'],
     passWithNoTests: false,
+    // A guard against a hang, not a speed check: CI shares its two cores with other work.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });
