@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { JsonObject } from '../json.js';
+import { ResourceRefSchema } from '../resource-ref.js';
 import type { AckFail, ErrorCode, ProtocolError } from './protocol.js';
 
 const jsonObjectSchema = z.record(z.string(), z.json());
@@ -18,14 +19,8 @@ const fieldChangeSchema = z.object({
 
 /** A lease as error details carry it (the holder of a field someone else asked for). */
 const leaseSchema = z.object({
-  ref: z.object({
-    context: z.string(),
-    group: z.string(),
-    version: z.string(),
-    resource: z.string(),
-    namespace: z.string().optional(),
-    name: z.string(),
-  }),
+  // The ref the request named, so the same rule as the request's.
+  ref: ResourceRefSchema,
   path: z.string(),
   owner: z.string(),
   sessionId: z.string(),
