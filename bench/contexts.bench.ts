@@ -4,6 +4,7 @@
  * - a kubeconfig write reaching a connected socket as `contexts:changed` (design rule 7: within a second);
  * - GET /api/contexts while the probe of a cluster that never answers is in flight (the list answers from memory).
  */
+import { watch } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -52,6 +53,28 @@ function hangingKubeconfig(port: number): string {
   ].join('\n');
 }
 
+/** The floor of a push: a bare fs.watch on a file, timed from the start of each write to its first event. */
+async function bareWatchMs(dir: string, writes: number, content: (round: number) => string): Promise<number[]> {
+  const file = join(dir, 'floor.kubeconfig');
+  await writeFile(file, content(0));
+  const heard: number[] = [];
+  const watcher = watch(file, () => heard.push(performance.now()));
+  try {
+    const times: number[] = [];
+    for (let round = 1; round <= writes; round++) {
+      const written = performance.now();
+      await writeFile(file, content(round));
+      await waitFor(() => heard.some((at) => at >= written), 'the file watch event', 30_000);
+      const first = heard.find((at) => at >= written);
+      if (first !== undefined) times.push(first - written);
+      await sleep(300);
+    }
+    return times;
+  } finally {
+    watcher.close();
+  }
+}
+
 export async function run(): Promise<BenchSection> {
   const home = await mkdtemp(join(tmpdir(), 'tandem-bench-contexts-'));
   const sandbox = await startSandbox({ seed: false });
@@ -88,26 +111,37 @@ export async function run(): Promise<BenchSection> {
       await sleep(300);
     }
 
-    progress(`${LISTS} GET /api/contexts while the hanging cluster is probed`);
-    const listMs: number[] = [];
-    for (let i = 0; i < LISTS; i++) {
-      const started = performance.now();
-      const response = await fetch(`${url}/api/contexts`);
-      await response.arrayBuffer();
-      if (response.status !== 200) throw new Error(`GET /api/contexts answered ${String(response.status)}`);
-      listMs.push(performance.now() - started);
-      await sleep(10);
-    }
+    progress(`${WRITES} writes of a file under a bare fs.watch (the floor of a push)`);
+    const watchFloor = percentiles(await bareWatchMs(home, WRITES, (round) => sandbox.kubeconfig({ context: `floor-${String(round)}` })));
+
+    const timedGets = async (path: string): Promise<number[]> => {
+      const times: number[] = [];
+      for (let i = 0; i < LISTS; i++) {
+        const started = performance.now();
+        const response = await fetch(`${url}${path}`);
+        await response.arrayBuffer();
+        if (response.status !== 200) throw new Error(`GET ${path} answered ${String(response.status)}`);
+        times.push(performance.now() - started);
+        await sleep(10);
+      }
+      return times;
+    };
+    progress(`${LISTS} GET /api/contexts while the hanging cluster is probed, and ${LISTS} GET /healthz (the floor)`);
+    const list = percentiles(await timedGets('/api/contexts'));
+    const listFloor = percentiles(await timedGets('/healthz'));
     client.close();
 
     const push = percentiles(pushMs);
-    const list = percentiles(listMs);
     return {
       title: 'Kubeconfig contexts',
-      method: `One built gateway (in-process store) following two kubeconfig files, one on the sandbox and one on a server that accepts connections and never answers. ${String(WRITES)} writes of the first file, 300 ms apart, each timed from the start of the write to the \`contexts:changed\` push that names the new context at a connected socket (file watch, debounce, reload and broadcast). Then ${String(LISTS)} sequential GET /api/contexts while a probe of the hanging server (800 ms timeout, every second) is usually in flight.`,
+      method: `One built gateway (in-process store) following two kubeconfig files, one on the sandbox and one on a server that accepts connections and never answers. ${String(WRITES)} writes of the first file, 300 ms apart, each timed from the start of the write to the \`contexts:changed\` push that names the new context at a connected socket (file watch, debounce, reload and broadcast); its floor is the same number of writes of another file under a bare \`fs.watch\`, timed to the first event. Then ${String(LISTS)} sequential GET /api/contexts while a probe of the hanging server (800 ms timeout, every second) is usually in flight; its floor is as many GET /healthz of the same gateway.`,
       rows: [
+        { name: 'file write to a bare fs.watch event (floor), p50', value: ms(watchFloor.p50) },
+        { name: 'file write to a bare fs.watch event (floor), p99', value: ms(watchFloor.p99) },
         { name: 'kubeconfig write to contexts:changed push, p50', value: ms(push.p50) },
         { name: 'kubeconfig write to contexts:changed push, p99', value: ms(push.p99), target: `p99 < ${String(PUSH_TARGET_MS)} ms`, pass: push.p99 < PUSH_TARGET_MS },
+        { name: 'GET /healthz of the same gateway (floor), p50', value: ms(listFloor.p50) },
+        { name: 'GET /healthz of the same gateway (floor), p99', value: ms(listFloor.p99) },
         { name: 'GET /api/contexts with a hanging cluster, p50', value: ms(list.p50) },
         { name: 'GET /api/contexts with a hanging cluster, p99', value: ms(list.p99), target: 'p99 < 800 ms (the probe timeout)', pass: list.p99 < 800 },
       ],
