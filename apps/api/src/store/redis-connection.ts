@@ -24,6 +24,37 @@ export function connectRedis(target: RedisTarget, options: RedisOptions = {}): R
   });
 }
 
+/** How long an ended connection waits before it is opened again. */
+const REOPEN_DELAY_MS = 500;
+
+/**
+ * Opens `redis` again whenever it ends, until the returned `stop` is called (before a deliberate
+ * QUIT or disconnect). ioredis retries a dropped connection by itself, but behind Sentinel it can end
+ * one for good: when its failover detector drops the connection while it is still asking the
+ * Sentinels for the new primary, the connect fails, the client gives up, and every later command
+ * answers "Connection is closed." `onReopen` is told of each attempt (for the log).
+ */
+export function reopenWhenEnded(redis: Redis, onReopen: () => void = () => undefined): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const ended = (): void => {
+    if (stopped || timer !== undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (stopped || redis.status !== 'end') return;
+      onReopen();
+      // A failed attempt ends the connection again, which schedules the next one.
+      redis.connect().catch(() => undefined);
+    }, REOPEN_DELAY_MS);
+  };
+  redis.on('end', ended);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    redis.off('end', ended);
+  };
+}
+
 /** What of a `redis://` / `rediss://` URL still applies when Sentinel picks the host: user, password, db, TLS. */
 function credentialsOf(url: string): RedisOptions {
   const parsed = new URL(url);

@@ -4,7 +4,7 @@ import { createMemoryStore, createRedisStore, type Store } from '@tandem/store';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { connectRedis, describeRedisTarget } from './redis-connection.js';
+import { connectRedis, describeRedisTarget, reopenWhenEnded } from './redis-connection.js';
 import { REPLICA_ACK_TIMEOUT_MS, withReplicaAcks } from './replica-acks.js';
 
 const QUIT_TIMEOUT_MS = 1_000;
@@ -31,6 +31,7 @@ export class CollabStore implements OnApplicationShutdown {
   /** The store's Redis connection, owned here so readiness can ping it. */
   private readonly redis: Redis | undefined;
   private lastError: string | undefined;
+  private stopReopening: () => void = () => undefined;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.shared = config.redis !== undefined;
@@ -49,6 +50,7 @@ export class CollabStore implements OnApplicationShutdown {
         this.lastError = undefined;
       });
       this.redis = redis;
+      this.stopReopening = reopenWhenEnded(redis, () => this.logger.warn('Redis connection had ended; opening it again'));
       const store = createRedisStore({ redis, prefix: config.redisPrefix, historyRetention: config.history });
       // Behind Sentinel a failover is expected, so lease grants and history entries wait for a replica.
       this.store =
@@ -110,6 +112,7 @@ export class CollabStore implements OnApplicationShutdown {
 
   /** After the socket.io server has closed, so the leave and disconnect clean-ups of its sockets still reach the store. */
   async onApplicationShutdown(): Promise<void> {
+    this.stopReopening();
     await this.store.close();
     // QUIT lets commands in flight finish, but waits for Redis: a connection that is down, or a Redis that
     // does not answer within QUIT_TIMEOUT_MS, is dropped instead.
