@@ -1,22 +1,42 @@
 import type { Store } from '@tandem/store';
 import type { Redis } from 'ioredis';
 
-/** How long a write waits for a replica to confirm it before it is answered anyway (with a warning). */
+/** How long a write waits for the replicas to confirm it before it is answered anyway (with a warning). */
 export const REPLICA_ACK_TIMEOUT_MS = 500;
+
+/** A write answered before every online replica held it: a failover now could lose it. */
+export interface UnconfirmedWrite {
+  /** What was written, for the log: "a lease grant", "an edit history entry". */
+  readonly what: string;
+  /** Replicas that confirmed the write within `REPLICA_ACK_TIMEOUT_MS`. */
+  readonly confirmed: number;
+  /** Replicas the primary streamed to when the write was answered. */
+  readonly replicas: number;
+}
+
+/** The replicas a primary streams to now: `ROLE` lists only those past their initial sync. */
+async function onlineReplicas(redis: Redis): Promise<number> {
+  const role: unknown = await redis.role();
+  return Array.isArray(role) && role[0] === 'master' && Array.isArray(role[2]) ? role[2].length : 0;
+}
 
 /**
  * Redis replicates asynchronously: a primary answers a write before any replica has it, and a
  * failover in between loses it. Behind Sentinel, the writes whose loss a user would notice — a lease
- * grant or renewal (two sessions could then hold one field) and an edit history entry — are followed
- * by `WAIT 1`, so they are answered once a replica holds them too; Sentinel promotes the replica that is
- * furthest ahead, so such a write survives the primary's death. WAIT covers every earlier write of the
- * connection, and returns after `REPLICA_ACK_TIMEOUT_MS` when no replica answers: the write is then
- * answered as before (the store stays available with its replicas down) and `onUnreplicated` is told.
+ * grant or renewal (its fencing token could be issued again, two sessions could hold one field) and an
+ * edit history entry — are followed by `WAIT n` for every replica the primary streams to, so they are
+ * answered once each of them holds the write. One replica is not enough: Sentinel promotes the replica
+ * it last saw furthest ahead, and under load what it saw can be a second old, so the promoted replica
+ * may not be the one that confirmed. WAIT covers every earlier write of the connection, and returns
+ * after `REPLICA_ACK_TIMEOUT_MS` when a replica does not answer: the write is then answered as before
+ * (the store stays available with its replicas down) and `onUnconfirmed` is told.
  */
-export function withReplicaAcks(store: Store, redis: Redis, onUnreplicated: (what: string) => void): Store {
+export function withReplicaAcks(store: Store, redis: Redis, onUnconfirmed: (write: UnconfirmedWrite) => void): Store {
   const confirm = async <T>(what: string, result: T): Promise<T> => {
-    const replicas = await redis.wait(1, REPLICA_ACK_TIMEOUT_MS);
-    if (replicas < 1) onUnreplicated(what);
+    // With none online (a primary just promoted, its replicas still attaching) one that attaches in time counts.
+    const replicas = Math.max(1, await onlineReplicas(redis));
+    const confirmed = await redis.wait(replicas, REPLICA_ACK_TIMEOUT_MS);
+    if (confirmed < replicas) onUnconfirmed({ what, confirmed, replicas });
     return result;
   };
   const { leases, history } = store;
@@ -41,4 +61,9 @@ export function withReplicaAcks(store: Store, redis: Redis, onUnreplicated: (wha
       },
     }),
   };
+}
+
+/** The warning a gateway logs for an unconfirmed write; operators grep for its first words. */
+export function describeUnconfirmed({ what, confirmed, replicas }: UnconfirmedWrite): string {
+  return `${what} was answered before every replica confirmed it (${confirmed} of ${replicas} within ${REPLICA_ACK_TIMEOUT_MS} ms); a failover now could lose it`;
 }

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { connectRedis, describeRedisTarget, reopenWhenEnded } from './redis-connection.js';
-import { REPLICA_ACK_TIMEOUT_MS, withReplicaAcks } from './replica-acks.js';
+import { describeUnconfirmed, withReplicaAcks } from './replica-acks.js';
 
 const QUIT_TIMEOUT_MS = 1_000;
 
@@ -52,10 +52,10 @@ export class CollabStore implements OnApplicationShutdown {
       this.redis = redis;
       this.stopReopening = reopenWhenEnded(redis, () => this.logger.warn('Redis connection had ended; opening it again'));
       const store = createRedisStore({ redis, prefix: config.redisPrefix, historyRetention: config.history });
-      // Behind Sentinel a failover is expected, so lease grants and history entries wait for a replica.
+      // Behind Sentinel a failover is expected, so lease grants and history entries wait for the replicas.
       this.store =
         config.redis.kind === 'sentinel'
-          ? withReplicaAcks(store, redis, (what) => this.logger.warn(`${what} was answered before any replica confirmed it within ${REPLICA_ACK_TIMEOUT_MS} ms; a failover now could lose it`))
+          ? withReplicaAcks(store, redis, (write) => this.logger.warn(describeUnconfirmed(write)))
           : store;
     }
     this.logger.log(
