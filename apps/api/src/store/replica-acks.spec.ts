@@ -5,7 +5,7 @@ import type { ResourceRef } from '@tandem/sync';
 import { createRedisStore } from '@tandem/store';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { withReplicaAcks, type UnconfirmedWrite } from './replica-acks.js';
+import { REPLICA_ACK_TIMEOUT_MS, withReplicaAcks, type UnconfirmedWrite } from './replica-acks.js';
 
 const ref: ResourceRef = { context: 'lab', group: 'apps', version: 'v1', resource: 'deployments', namespace: 'shop', name: 'web' };
 const PREFIX = 'tandem-replica-acks';
@@ -63,10 +63,14 @@ describe(withReplicaAcks.name, () => {
   it('answers a lease grant once every replica holds it, so whichever replica is promoted refuses the field to another session', async () => {
     const { primary, replicas } = await startReplicatedRedis(started);
     const unconfirmed: UnconfirmedWrite[] = [];
-    const store = withReplicaAcks(createRedisStore({ redis: primary.redis, prefix: PREFIX }), primary.redis, (write) => unconfirmed.push(write));
+    // A loaded machine can starve a replica past the default 500 ms; this test is about whom the grant waits for, not how long.
+    const store = withReplicaAcks(createRedisStore({ redis: primary.redis, prefix: PREFIX }), primary.redis, (write) => unconfirmed.push(write), {
+      timeoutMs: 120_000,
+    });
 
     const grant = await store.leases.acquire({ ref, path: 'spec.replicas', owner: 'alice', sessionId: 's-alice', ttlMs: 60_000 });
     expect(grant.granted).toBe(true);
+    expect(unconfirmed).toEqual([]);
     // The primary dies the moment the grant is answered.
     primary.process.kill('SIGKILL');
     await once(primary.process, 'exit');
@@ -79,7 +83,6 @@ describe(withReplicaAcks.name, () => {
         `held by alice with token ${grant.granted ? grant.lease.token : 'none'}`,
       );
     }
-    expect(unconfirmed).toEqual([]);
   });
 
   it('waits for every replica, not one: a replica that stops answering makes the grant wait and the gateway hear of it', async () => {
@@ -92,6 +95,8 @@ describe(withReplicaAcks.name, () => {
     const grant = await store.leases.acquire({ ref, path: 'spec.replicas', owner: 'alice', sessionId: 's-alice', ttlMs: 60_000 });
     // Still answered: the store stays available while a replica is down.
     expect(grant.granted).toBe(true);
-    expect(unconfirmed).toEqual([{ what: 'a lease grant', confirmed: 1, replicas: 2 }]);
+    // The running replica confirms within the default wait unless the machine starves it too: either way not all did.
+    expect(unconfirmed).toEqual([{ what: 'a lease grant', confirmed: expect.any(Number), replicas: 2, waitedMs: REPLICA_ACK_TIMEOUT_MS }]);
+    expect(unconfirmed[0]?.confirmed).toBeLessThan(2);
   });
 });

@@ -1,17 +1,24 @@
 import type { Store } from '@tandem/store';
 import type { Redis } from 'ioredis';
 
-/** How long a write waits for the replicas to confirm it before it is answered anyway (with a warning). */
+/** How long a write waits, by default, for the replicas to confirm it before it is answered anyway (with a warning). */
 export const REPLICA_ACK_TIMEOUT_MS = 500;
+
+export interface ReplicaAckOptions {
+  /** How long a write waits for its confirmations; `REPLICA_ACK_TIMEOUT_MS` unless given. */
+  readonly timeoutMs?: number;
+}
 
 /** A write answered before every online replica held it: a failover now could lose it. */
 export interface UnconfirmedWrite {
   /** What was written, for the log: "a lease grant", "an edit history entry". */
   readonly what: string;
-  /** Replicas that confirmed the write within `REPLICA_ACK_TIMEOUT_MS`. */
+  /** Replicas that confirmed the write within `waitedMs`. */
   readonly confirmed: number;
   /** Replicas the primary streamed to when the write was answered. */
   readonly replicas: number;
+  /** How long the write waited for them. */
+  readonly waitedMs: number;
 }
 
 /** The replicas a primary streams to now: `ROLE` lists only those past their initial sync. */
@@ -28,15 +35,20 @@ async function onlineReplicas(redis: Redis): Promise<number> {
  * answered once each of them holds the write. One replica is not enough: Sentinel promotes the replica
  * it last saw furthest ahead, and under load what it saw can be a second old, so the promoted replica
  * may not be the one that confirmed. WAIT covers every earlier write of the connection, and returns
- * after `REPLICA_ACK_TIMEOUT_MS` when a replica does not answer: the write is then answered as before
+ * after `timeoutMs` when a replica does not answer: the write is then answered as before
  * (the store stays available with its replicas down) and `onUnconfirmed` is told.
  */
-export function withReplicaAcks(store: Store, redis: Redis, onUnconfirmed: (write: UnconfirmedWrite) => void): Store {
+export function withReplicaAcks(
+  store: Store,
+  redis: Redis,
+  onUnconfirmed: (write: UnconfirmedWrite) => void,
+  { timeoutMs = REPLICA_ACK_TIMEOUT_MS }: ReplicaAckOptions = {},
+): Store {
   const confirm = async <T>(what: string, result: T): Promise<T> => {
     // With none online (a primary just promoted, its replicas still attaching) one that attaches in time counts.
     const replicas = Math.max(1, await onlineReplicas(redis));
-    const confirmed = await redis.wait(replicas, REPLICA_ACK_TIMEOUT_MS);
-    if (confirmed < replicas) onUnconfirmed({ what, confirmed, replicas });
+    const confirmed = await redis.wait(replicas, timeoutMs);
+    if (confirmed < replicas) onUnconfirmed({ what, confirmed, replicas, waitedMs: timeoutMs });
     return result;
   };
   const { leases, history } = store;
@@ -64,6 +76,6 @@ export function withReplicaAcks(store: Store, redis: Redis, onUnconfirmed: (writ
 }
 
 /** The warning a gateway logs for an unconfirmed write; operators grep for its first words. */
-export function describeUnconfirmed({ what, confirmed, replicas }: UnconfirmedWrite): string {
-  return `${what} was answered before every replica confirmed it (${confirmed} of ${replicas} within ${REPLICA_ACK_TIMEOUT_MS} ms); a failover now could lose it`;
+export function describeUnconfirmed({ what, confirmed, replicas, waitedMs }: UnconfirmedWrite): string {
+  return `${what} was answered before every replica confirmed it (${confirmed} of ${replicas} within ${waitedMs} ms); a failover now could lose it`;
 }
