@@ -167,6 +167,7 @@ describe.skipIf(!CLUSTER_TARGETS.includes('kube-apiserver'))('Helm chart deploy/
     expect(external.get('REDIS_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'tandem-redis', key: 'redis-url' });
     expect(external.get('REDIS_SENTINELS')?.value).toMatch(/^redis-sentinel-0\.redis\.tandem-data\.svc:26379,/);
     expect(external.get('REDIS_SENTINEL_MASTER')?.value).toBe('tandem');
+    expect(external.get('TANDEM_REDIS_REPLICA_ACK_MS')?.value).toBe('500');
     expect(external.get('TANDEM_LEASE_TTL_MS')?.value).toBe('20000');
     expect(external.get('KUBECONFIG')?.value).toBe('/etc/tandem/kubeconfig/staging:/etc/tandem/kubeconfig/production');
     expect(find('external-redis', 'StatefulSet')).toHaveLength(0);

@@ -130,6 +130,8 @@ describe('Redis Sentinel failover under load', () => {
       TANDEM_SANDBOX: 'off',
       REDIS_SENTINELS: sentinels.map((sentinel) => `127.0.0.1:${sentinel.port}`).join(','),
       REDIS_SENTINEL_MASTER: MASTER,
+      // The longest wait allowed: the grants under test must be confirmed even while another process holds a core.
+      TANDEM_REDIS_REPLICA_ACK_MS: '1500',
       TANDEM_REDIS_PREFIX: prefix,
       TANDEM_LEASE_TTL_MS: String(LEASE_TTL_MS),
       TANDEM_PRESENCE_HEARTBEAT_MS: '500',

@@ -108,6 +108,8 @@ export const environmentSchema = z.object({
   REDIS_SENTINEL_MASTER: z.string().trim().regex(/^[^\s]+$/, 'must be a name without spaces').default('mymaster'),
   /** Password of the Sentinels themselves, when they require one (the data nodes' password goes in REDIS_URL). */
   REDIS_SENTINEL_PASSWORD: optionalText,
+  // Each store command gives up after 2 s (STORE_COMMAND_TIMEOUT_MS), WAIT included: a longer wait would fail the request.
+  TANDEM_REDIS_REPLICA_ACK_MS: milliseconds(500).pipe(z.number().max(1_500, 'must be at most 1500 (a store command gives up after 2 s)')),
   TANDEM_REDIS_PREFIX: z.string().trim().regex(/^[^{}\s]+$/, 'must be non-empty, without spaces, "{" or "}"').default('tandem'),
   TANDEM_IN_CLUSTER: z.enum(IN_CLUSTER_MODES, { error: 'must be "auto", "on" or "off"' }).default('auto'),
   TANDEM_SERVICE_ACCOUNT_DIR: z.string().trim().min(1, 'must not be empty').default(DEFAULT_SERVICE_ACCOUNT_DIR),
@@ -200,6 +202,8 @@ export interface AppConfig {
   readonly redis: RedisTarget | undefined;
   /** Namespace of every Redis key (store and socket.io adapter), so deployments or test runs can share one Redis. */
   readonly redisPrefix: string;
+  /** Behind Sentinel, how long a lease grant or history entry waits for every replica to confirm it (`TANDEM_REDIS_REPLICA_ACK_MS`). */
+  readonly redisReplicaAckMs: number;
   /** Lease and presence timing: TTLs, how often a gateway refreshes its sessions, and how often it sweeps lapsed ones. */
   readonly collab: { readonly leaseTtlMs: number; readonly presenceTtlMs: number; readonly presenceHeartbeatMs: number; readonly sweepMs: number };
   readonly logLevel: LogLevel;

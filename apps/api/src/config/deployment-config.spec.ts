@@ -31,4 +31,11 @@ describe('loadConfig: in-cluster mode and Redis Sentinel', () => {
   it('refuses a Sentinel address without a port', () => {
     expect(() => loadConfig({ REDIS_SENTINELS: 'sentinel-0' })).toThrow(/REDIS_SENTINELS.*host:port/);
   });
+
+  it('waits 500 ms for replica confirmations unless told otherwise, and refuses a wait the store command would outlast', () => {
+    expect(loadConfig({}).redisReplicaAckMs).toBe(500);
+    expect(loadConfig({ TANDEM_REDIS_REPLICA_ACK_MS: '1500' }).redisReplicaAckMs).toBe(1500);
+    expect(() => loadConfig({ TANDEM_REDIS_REPLICA_ACK_MS: '5000' })).toThrow(/TANDEM_REDIS_REPLICA_ACK_MS.*at most 1500/);
+    expect(() => loadConfig({ TANDEM_REDIS_REPLICA_ACK_MS: '0' })).toThrow(/TANDEM_REDIS_REPLICA_ACK_MS.*at least 100/);
+  });
 });

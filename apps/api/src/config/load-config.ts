@@ -36,6 +36,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     inCluster: inClusterConfig(vars.TANDEM_IN_CLUSTER, vars.TANDEM_SERVICE_ACCOUNT_DIR, vars.KUBERNETES_SERVICE_HOST, vars.KUBERNETES_SERVICE_PORT),
     redis: redisTarget(vars.REDIS_URL, vars.REDIS_SENTINELS, vars.REDIS_SENTINEL_MASTER, vars.REDIS_SENTINEL_PASSWORD),
     redisPrefix: vars.TANDEM_REDIS_PREFIX,
+    redisReplicaAckMs: vars.TANDEM_REDIS_REPLICA_ACK_MS,
     collab: {
       leaseTtlMs: vars.TANDEM_LEASE_TTL_MS,
       presenceTtlMs: vars.TANDEM_PRESENCE_TTL_MS,

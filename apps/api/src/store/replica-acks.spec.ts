@@ -5,7 +5,7 @@ import type { ResourceRef } from '@tandem/sync';
 import { createRedisStore } from '@tandem/store';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { REPLICA_ACK_TIMEOUT_MS, withReplicaAcks, type UnconfirmedWrite } from './replica-acks.js';
+import { withReplicaAcks, type UnconfirmedWrite } from './replica-acks.js';
 
 const ref: ResourceRef = { context: 'lab', group: 'apps', version: 'v1', resource: 'deployments', namespace: 'shop', name: 'web' };
 const PREFIX = 'tandem-replica-acks';
@@ -63,7 +63,7 @@ describe(withReplicaAcks.name, () => {
   it('answers a lease grant once every replica holds it, so whichever replica is promoted refuses the field to another session', async () => {
     const { primary, replicas } = await startReplicatedRedis(started);
     const unconfirmed: UnconfirmedWrite[] = [];
-    // A loaded machine can starve a replica past the default 500 ms; this test is about whom the grant waits for, not how long.
+    // A loaded machine can starve a replica past 500 ms, the default; this test is about whom the grant waits for, not how long.
     const store = withReplicaAcks(createRedisStore({ redis: primary.redis, prefix: PREFIX }), primary.redis, (write) => unconfirmed.push(write), {
       timeoutMs: 120_000,
     });
@@ -88,15 +88,17 @@ describe(withReplicaAcks.name, () => {
   it('waits for every replica, not one: a replica that stops answering makes the grant wait and the gateway hear of it', async () => {
     const { primary, replicas } = await startReplicatedRedis(started);
     const unconfirmed: UnconfirmedWrite[] = [];
-    const store = withReplicaAcks(createRedisStore({ redis: primary.redis, prefix: PREFIX }), primary.redis, (write) => unconfirmed.push(write));
+    const store = withReplicaAcks(createRedisStore({ redis: primary.redis, prefix: PREFIX }), primary.redis, (write) => unconfirmed.push(write), {
+      timeoutMs: 500,
+    });
     // A stopped process keeps its connection open: the primary still counts it as an online replica.
     replicas[1].process.kill('SIGSTOP');
 
     const grant = await store.leases.acquire({ ref, path: 'spec.replicas', owner: 'alice', sessionId: 's-alice', ttlMs: 60_000 });
     // Still answered: the store stays available while a replica is down.
     expect(grant.granted).toBe(true);
-    // The running replica confirms within the default wait unless the machine starves it too: either way not all did.
-    expect(unconfirmed).toEqual([{ what: 'a lease grant', confirmed: expect.any(Number), replicas: 2, waitedMs: REPLICA_ACK_TIMEOUT_MS }]);
+    // The running replica confirms within the wait unless the machine starves it too: either way not all did.
+    expect(unconfirmed).toEqual([{ what: 'a lease grant', confirmed: expect.any(Number), replicas: 2, waitedMs: 500 }]);
     expect(unconfirmed[0]?.confirmed).toBeLessThan(2);
   });
 });

@@ -1,12 +1,9 @@
 import type { Store } from '@tandem/store';
 import type { Redis } from 'ioredis';
 
-/** How long a write waits, by default, for the replicas to confirm it before it is answered anyway (with a warning). */
-export const REPLICA_ACK_TIMEOUT_MS = 500;
-
 export interface ReplicaAckOptions {
-  /** How long a write waits for its confirmations; `REPLICA_ACK_TIMEOUT_MS` unless given. */
-  readonly timeoutMs?: number;
+  /** How long a write waits for the replicas to confirm it before it is answered anyway (with a warning): `TANDEM_REDIS_REPLICA_ACK_MS`. */
+  readonly timeoutMs: number;
 }
 
 /** A write answered before every online replica held it: a failover now could lose it. */
@@ -42,7 +39,7 @@ export function withReplicaAcks(
   store: Store,
   redis: Redis,
   onUnconfirmed: (write: UnconfirmedWrite) => void,
-  { timeoutMs = REPLICA_ACK_TIMEOUT_MS }: ReplicaAckOptions = {},
+  { timeoutMs }: ReplicaAckOptions,
 ): Store {
   const confirm = async <T>(what: string, result: T): Promise<T> => {
     // With none online (a primary just promoted, its replicas still attaching) one that attaches in time counts.

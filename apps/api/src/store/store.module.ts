@@ -55,7 +55,7 @@ export class CollabStore implements OnApplicationShutdown {
       // Behind Sentinel a failover is expected, so lease grants and history entries wait for the replicas.
       this.store =
         config.redis.kind === 'sentinel'
-          ? withReplicaAcks(store, redis, (write) => this.logger.warn(describeUnconfirmed(write)))
+          ? withReplicaAcks(store, redis, (write) => this.logger.warn(describeUnconfirmed(write)), { timeoutMs: config.redisReplicaAckMs })
           : store;
     }
     this.logger.log(
