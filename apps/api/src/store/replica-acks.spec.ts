@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ResourceRef } from '@tandem/sync';
 import { createRedisStore } from '@tandem/store';
 import { Redis } from 'ioredis';
@@ -25,17 +28,20 @@ interface Node {
   readonly port: number;
   readonly process: ChildProcess;
   readonly redis: Redis;
+  /** Its working directory: a replica writes the primary's snapshot there before loading it. */
+  readonly dir: string;
 }
 
-/** A primary and two replicas: real redis-server processes, nothing on disk. */
+/** A primary and two replicas: real redis-server processes, each in a directory of its own that is removed after the test. */
 async function startReplicatedRedis(started: Node[]): Promise<{ primary: Node; replicas: [Node, Node] }> {
   const start = async (replicaOf?: number): Promise<Node> => {
     const port = await freePort();
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0'];
+    const dir = await mkdtemp(join(tmpdir(), 'tandem-replica-acks-'));
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0'];
     const child = spawn('redis-server', replicaOf === undefined ? args : [...args, '--replicaof', '127.0.0.1', String(replicaOf)], { stdio: 'ignore' });
     const redis = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: (attempt) => (attempt > 100 ? null : 50) });
     redis.on('error', () => undefined);
-    const node = { port, process: child, redis };
+    const node = { port, process: child, redis, dir };
     started.push(node);
     await expect.poll(() => redis.ping().catch(() => 'not yet'), { timeout: 30_000 }).toBe('PONG');
     return node;
@@ -57,6 +63,7 @@ describe(withReplicaAcks.name, () => {
         node.process.kill('SIGKILL');
         await once(node.process, 'exit');
       }
+      await rm(node.dir, { recursive: true, force: true });
     }
   });
 
