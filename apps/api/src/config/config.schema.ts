@@ -85,6 +85,15 @@ export const IN_CLUSTER_MODES = ['auto', 'on', 'off'] as const;
 /** Where a Pod finds its ServiceAccount's token, CA and namespace. */
 export const DEFAULT_SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
+/**
+ * How long a store command may wait for Redis, connected or not, before it fails: a request that
+ * needs the store then answers `unavailable` instead of hanging while Redis is down or cut off.
+ */
+export const STORE_COMMAND_TIMEOUT_MS = 2_000;
+
+/** The longest replica wait: a WAIT is a store command too, and needs room within its timeout. */
+const MAX_REPLICA_ACK_MS = STORE_COMMAND_TIMEOUT_MS - 500;
+
 export const environmentSchema = z.object({
   PORT: port(4280),
   HOST: z.string().trim().min(1, 'must not be empty').default('127.0.0.1'),
@@ -108,8 +117,9 @@ export const environmentSchema = z.object({
   REDIS_SENTINEL_MASTER: z.string().trim().regex(/^[^\s]+$/, 'must be a name without spaces').default('mymaster'),
   /** Password of the Sentinels themselves, when they require one (the data nodes' password goes in REDIS_URL). */
   REDIS_SENTINEL_PASSWORD: optionalText,
-  // Each store command gives up after 2 s (STORE_COMMAND_TIMEOUT_MS), WAIT included: a longer wait would fail the request.
-  TANDEM_REDIS_REPLICA_ACK_MS: milliseconds(500).pipe(z.number().max(1_500, 'must be at most 1500 (a store command gives up after 2 s)')),
+  TANDEM_REDIS_REPLICA_ACK_MS: milliseconds(500).pipe(
+    z.number().max(MAX_REPLICA_ACK_MS, `must be at most ${MAX_REPLICA_ACK_MS} (a store command gives up after ${STORE_COMMAND_TIMEOUT_MS} ms)`),
+  ),
   TANDEM_REDIS_PREFIX: z.string().trim().regex(/^[^{}\s]+$/, 'must be non-empty, without spaces, "{" or "}"').default('tandem'),
   TANDEM_IN_CLUSTER: z.enum(IN_CLUSTER_MODES, { error: 'must be "auto", "on" or "off"' }).default('auto'),
   TANDEM_SERVICE_ACCOUNT_DIR: z.string().trim().min(1, 'must not be empty').default(DEFAULT_SERVICE_ACCOUNT_DIR),

@@ -3,17 +3,11 @@ import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown 
 import { createMemoryStore, createRedisStore, type Store } from '@tandem/store';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.schema.js';
+import { STORE_COMMAND_TIMEOUT_MS, type AppConfig } from '../config/config.schema.js';
 import { connectRedis, describeRedisTarget, reopenWhenEnded } from './redis-connection.js';
 import { describeUnconfirmed, withReplicaAcks } from './replica-acks.js';
 
 const QUIT_TIMEOUT_MS = 1_000;
-
-/**
- * How long a store command may wait for Redis, connected or not, before it fails: a request that
- * needs the store then answers `unavailable` instead of hanging while Redis is down or cut off.
- */
-export const STORE_COMMAND_TIMEOUT_MS = 2_000;
 
 /** ioredis errors that mean Redis did not answer (as opposed to a script or data error). */
 const OUTAGE_ERRORS = /^(Command timed out|Connection is closed|Stream isn't writeable|Reached the max retries per request)/;
